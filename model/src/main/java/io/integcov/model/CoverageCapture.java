@@ -1,0 +1,35 @@
+package io.integcov.model;
+
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * Asks integcov to wrap the containers of matching pods (in the CR's namespace) with the coverage wrapper and to
+ * upload their Go coverage files to {@code spec.storage.url}.
+ */
+@Group(CoverageCapture.GROUP)
+@Version(CoverageCapture.VERSION)
+@Kind("CoverageCapture")
+@Singular("coveragecapture")
+@Plural("coveragecaptures")
+@ShortNames("covcap")
+public class CoverageCapture extends CustomResource<CoverageCaptureSpec, CoverageCaptureStatus> implements Namespaced {
+    public static final String GROUP = "integcov.io";
+    public static final String VERSION = "v1alpha1";
+    public static final String CRD_NAME = "coveragecaptures." + GROUP;
+
+    public CoverageCapture() {
+    }
+
+    public CoverageCapture(String namespace, String name, CoverageCaptureSpec spec) {
+        getMetadata().setNamespace(namespace);
+        getMetadata().setName(name);
+        setSpec(spec);
+    }
+}

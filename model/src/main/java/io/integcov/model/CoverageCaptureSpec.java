@@ -1,0 +1,81 @@
+package io.integcov.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CoverageCaptureSpec {
+    @JsonPropertyDescription("Pods (in this namespace) to capture coverage from. An empty selector matches every pod.")
+    private LabelSelector selector;
+
+    @JsonPropertyDescription("Names of the containers to wrap; empty means every container of a matching pod.")
+    private List<String> containers = new ArrayList<>();
+
+    @JsonPropertyDescription("Command to run for a container whose spec has no 'command' (the image ENTRYPOINT cannot be"
+            + " read at admission time). Containers without a command and without an override are skipped with a warning.")
+    private List<CommandOverride> commandOverrides = new ArrayList<>();
+
+    @Required
+    @JsonPropertyDescription("Where the wrapper uploads coverage files.")
+    private StorageSpec storage;
+
+    @Min(1)
+    @JsonPropertyDescription("Deadline for uploading after the app exits; default derived from the pod's grace period.")
+    private Integer uploadTimeoutSeconds;
+
+    @JsonPropertyDescription("Image holding the integcov wrapper; defaults to the webhook's configured image.")
+    private String wrapperImage;
+
+    public LabelSelector getSelector() {
+        return selector;
+    }
+
+    public void setSelector(LabelSelector selector) {
+        this.selector = selector;
+    }
+
+    public List<String> getContainers() {
+        return containers;
+    }
+
+    public void setContainers(List<String> containers) {
+        this.containers = containers;
+    }
+
+    public List<CommandOverride> getCommandOverrides() {
+        return commandOverrides;
+    }
+
+    public void setCommandOverrides(List<CommandOverride> commandOverrides) {
+        this.commandOverrides = commandOverrides;
+    }
+
+    public StorageSpec getStorage() {
+        return storage;
+    }
+
+    public void setStorage(StorageSpec storage) {
+        this.storage = storage;
+    }
+
+    public Integer getUploadTimeoutSeconds() {
+        return uploadTimeoutSeconds;
+    }
+
+    public void setUploadTimeoutSeconds(Integer uploadTimeoutSeconds) {
+        this.uploadTimeoutSeconds = uploadTimeoutSeconds;
+    }
+
+    public String getWrapperImage() {
+        return wrapperImage;
+    }
+
+    public void setWrapperImage(String wrapperImage) {
+        this.wrapperImage = wrapperImage;
+    }
+}

@@ -1,0 +1,75 @@
+package io.integcov.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CoverageCaptureStatus {
+    private Long observedGeneration;
+    private List<Condition> conditions = new ArrayList<>();
+    private Integer matchedPods;
+    private Integer injectedPods;
+    private Integer notInjectedPods;
+    /** Matching pods the webhook did not mutate, each with the reason and what to do. */
+    private List<PodNote> notInjected = new ArrayList<>();
+    /** Committed uploads (a manifest exists), newest last. */
+    private List<UploadRecord> uploads = new ArrayList<>();
+
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
+
+    public Integer getMatchedPods() {
+        return matchedPods;
+    }
+
+    public void setMatchedPods(Integer matchedPods) {
+        this.matchedPods = matchedPods;
+    }
+
+    public Integer getInjectedPods() {
+        return injectedPods;
+    }
+
+    public void setInjectedPods(Integer injectedPods) {
+        this.injectedPods = injectedPods;
+    }
+
+    public Integer getNotInjectedPods() {
+        return notInjectedPods;
+    }
+
+    public void setNotInjectedPods(Integer notInjectedPods) {
+        this.notInjectedPods = notInjectedPods;
+    }
+
+    public List<PodNote> getNotInjected() {
+        return notInjected;
+    }
+
+    public void setNotInjected(List<PodNote> notInjected) {
+        this.notInjected = notInjected;
+    }
+
+    public List<UploadRecord> getUploads() {
+        return uploads;
+    }
+
+    public void setUploads(List<UploadRecord> uploads) {
+        this.uploads = uploads;
+    }
+}

@@ -1,0 +1,29 @@
+package io.integcov.model;
+
+/** Labels, annotations and paths shared by the webhook, the operator and the wrapper. */
+public final class Labels {
+    public static final String INJECT_LABEL = "integcov.io/inject";
+    public static final String INJECT_ENABLED = "enabled";
+    public static final String INJECT_DISABLED = "disabled";
+    /** Pod annotation naming the CoverageCapture to use when several select the pod. */
+    public static final String CAPTURE_ANNOTATION = "integcov.io/capture";
+    /** Marker annotation set by the webhook; its value is the name of the CoverageCapture applied. */
+    public static final String INJECTED_ANNOTATION = "integcov.io/injected";
+
+    public static final String BIN_VOLUME = "integcov-bin";
+    public static final String COVDATA_VOLUME = "integcov-covdata";
+    public static final String BIN_DIR = "/var/run/integcov/bin";
+    public static final String COVDATA_DIR = "/var/run/integcov/covdata";
+    public static final String WRAPPER_PATH = BIN_DIR + "/integcov";
+    public static final String INIT_CONTAINER_NAME = "integcov-install";
+
+    public static final String ENV_GOCOVERDIR = "GOCOVERDIR";
+    public static final String ENV_STORAGE = "INTEGCOV_STORAGE";
+    public static final String ENV_POD_NAME = "INTEGCOV_POD_NAME";
+    public static final String ENV_POD_NAMESPACE = "INTEGCOV_POD_NAMESPACE";
+    public static final String ENV_CONTAINER = "INTEGCOV_CONTAINER";
+    public static final String ENV_UPLOAD_TIMEOUT = "INTEGCOV_UPLOAD_TIMEOUT";
+
+    private Labels() {
+    }
+}

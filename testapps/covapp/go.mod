@@ -1,0 +1,3 @@
+module integcov.io/testapps/covapp
+
+go 1.21
