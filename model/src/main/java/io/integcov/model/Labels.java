@@ -9,6 +9,11 @@ public final class Labels {
     public static final String CAPTURE_ANNOTATION = "integcov.io/capture";
     /** Marker annotation set by the webhook; its value is the name of the CoverageCapture applied. */
     public static final String INJECTED_ANNOTATION = "integcov.io/injected";
+    /**
+     * Set by the webhook on a pod that a CoverageCapture selected but where some containers were not wrapped:
+     * comma-separated {@code <container>:<reason>} (reason e.g. {@code no-command}).
+     */
+    public static final String SKIPPED_ANNOTATION = "integcov.io/skipped";
 
     public static final String BIN_VOLUME = "integcov-bin";
     public static final String COVDATA_VOLUME = "integcov-covdata";

@@ -1,0 +1,42 @@
+package io.integcov.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.crdv2.generator.CRDGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The committed CRD in crds/ must be what the fabric8 crd-generator makes from the model. After changing the model, run
+ * {@code mvn -pl model test -Dintegcov.updateCrds=true} to rewrite it.
+ */
+class CrdUpToDateTest {
+    static final String FILE = CoverageCapture.CRD_NAME + "-v1.yml";
+
+    @Test
+    void committedCrdMatchesModel(@TempDir Path tmp) throws IOException {
+        new CRDGenerator().customResourceClasses(CoverageCapture.class).forCRDVersions("v1")
+                .inOutputDir(tmp.toFile()).generate();
+        String generated = Files.readString(tmp.resolve(FILE));
+        assertTrue(generated.contains("subresources:") && generated.contains("status: {}"), "status subresource");
+        assertTrue(generated.contains("additionalPrinterColumns:"), "printer columns");
+
+        Path committed = repoRoot().resolve("crds").resolve(FILE);
+        if (Boolean.getBoolean("integcov.updateCrds")) {
+            Files.writeString(committed, generated);
+        }
+        String onDisk = Files.exists(committed) ? Files.readString(committed) : "<missing " + committed + ">";
+        assertEquals(generated, onDisk, committed + " is out of date with the Java model; regenerate it with"
+                + " `mvn -pl model test -Dintegcov.updateCrds=true` and commit the result");
+    }
+
+    static Path repoRoot() {
+        String root = System.getProperty("integcov.root");
+        Path p = root != null ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
+        return p.toAbsolutePath().normalize();
+    }
+}
