@@ -1,0 +1,81 @@
+package io.integcov.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+
+/** Where the e2e tests find the repository and the cached Go-built binaries, and whether they may skip. */
+public final class E2eEnv {
+    public static final String REQUIRED = "INTEGCOV_E2E_REQUIRED";
+
+    private E2eEnv() {
+    }
+
+    /** True when INTEGCOV_E2E_REQUIRED is set (system property or environment) to anything but "false"/"0"/"". */
+    public static boolean required() {
+        String v = System.getProperty(REQUIRED);
+        if (v == null) {
+            v = System.getenv(REQUIRED);
+        }
+        if (v == null) {
+            return false;
+        }
+        v = v.trim();
+        return !(v.isEmpty() || v.equalsIgnoreCase("false") || v.equals("0"));
+    }
+
+    public static Path cacheDir() {
+        String p = System.getProperty("integcov.cache");
+        if (p == null || p.isBlank()) {
+            p = System.getenv("INTEGCOV_CACHE");
+        }
+        if (p == null || p.isBlank()) {
+            p = System.getProperty("user.home") + "/.cache/integcov";
+        }
+        return Path.of(p);
+    }
+
+    public static Path binDir() {
+        return cacheDir().resolve("bin");
+    }
+
+    /** The repository root: system property integcov.root (set by the root pom), else the parent of the e2e module. */
+    public static Path repoRoot() {
+        String p = System.getProperty("integcov.root");
+        Path root = p != null && !p.isBlank() ? Path.of(p) : Path.of("").toAbsolutePath().getParent();
+        if (!Files.isDirectory(root.resolve("crds")) && Files.isDirectory(root.getParent().resolve("crds"))) {
+            root = root.getParent();
+        }
+        return root.toAbsolutePath().normalize();
+    }
+
+    /**
+     * Returns the named binaries from the cache bin dir. When one is missing: aborts the test (skip) with a clear
+     * message, or fails it when INTEGCOV_E2E_REQUIRED is set.
+     */
+    public static List<Path> requireBinaries(String... names) {
+        List<Path> found = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String n : names) {
+            Path b = binDir().resolve(n);
+            if (Files.isExecutable(b)) {
+                found.add(b);
+            } else {
+                missing.add(b.toString());
+            }
+        }
+        if (!missing.isEmpty()) {
+            String msg = "e2e binaries missing: " + String.join(", ", missing)
+                    + " (build them with src/ci/build-k8s.sh; set INTEGCOV_CACHE or -Dintegcov.cache to use another cache)";
+            if (required()) {
+                fail(msg + "; " + REQUIRED + " is set, so this is a failure, not a skip");
+            }
+            Assumptions.abort("SKIPPED: " + msg + "; set " + REQUIRED + "=1 to make this a failure");
+        }
+        return found;
+    }
+}
