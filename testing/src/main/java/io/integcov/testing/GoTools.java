@@ -1,0 +1,99 @@
+package io.integcov.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The Go toolchain as tests need it: build testapps/covapp with {@code -cover}, read coverage with {@code go tool covdata}. */
+public final class GoTools {
+    private static final Pattern PERCENT = Pattern.compile("coverage:\\s+([0-9.]+)% of statements");
+
+    private GoTools() {
+    }
+
+    /** The {@code go} binary: env GO, else the first {@code go} on PATH, else /usr/local/go/bin/go. */
+    public static Path go() {
+        String explicit = System.getenv("GO");
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "go");
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        Path fallback = Path.of("/usr/local/go/bin/go");
+        if (Files.isExecutable(fallback)) {
+            return fallback;
+        }
+        throw new IllegalStateException("go not found on PATH (set GO=/path/to/go)");
+    }
+
+    /** The repository root: system property {@code integcov.root}, else the nearest parent of the working dir with testapps/. */
+    public static Path repoRoot() {
+        String root = System.getProperty("integcov.root");
+        if (root != null && !root.isBlank() && Files.isDirectory(Path.of(root, "testapps"))) {
+            return Path.of(root);
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("testapps/covapp"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("repository root with testapps/covapp not found (set -Dintegcov.root)");
+    }
+
+    /** Builds testapps/covapp with {@code go build -cover} into {@code outDir/covapp} and returns that path. */
+    public static Path buildCovapp(Path outDir) throws IOException, InterruptedException {
+        Files.createDirectories(outDir);
+        Path binary = outDir.resolve("covapp").toAbsolutePath();
+        run(repoRoot().resolve("testapps/covapp"), go().toString(), "build", "-cover", "-o", binary.toString(), ".");
+        return binary;
+    }
+
+    /** {@code go tool covdata percent -i dir[,dir...]}: the one package's statement coverage in percent. */
+    public static double coveragePercent(Path... dirs) throws IOException, InterruptedException {
+        List<String> names = new ArrayList<>();
+        for (Path dir : dirs) {
+            names.add(dir.toAbsolutePath().toString());
+        }
+        String out = run(Path.of("").toAbsolutePath(), go().toString(), "tool", "covdata", "percent", "-i",
+                String.join(",", names));
+        return parsePercent(out);
+    }
+
+    static double parsePercent(String covdataOutput) {
+        Matcher m = PERCENT.matcher(covdataOutput);
+        List<Double> found = new ArrayList<>();
+        while (m.find()) {
+            found.add(Double.parseDouble(m.group(1)));
+        }
+        if (found.size() != 1) {
+            throw new IllegalStateException("expected one package in covdata output, got " + found.size() + ":\n" + covdataOutput);
+        }
+        return found.get(0);
+    }
+
+    /** Runs a command to completion (10 min at most), returning stdout+stderr; throws with that output on a non-zero exit. */
+    public static String run(Path dir, String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IOException("timed out: " + String.join(" ", command));
+        }
+        String text = new String(out, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new IOException("exit " + p.exitValue() + ": " + String.join(" ", command) + "\n" + text);
+        }
+        return text;
+    }
+}
