@@ -1,43 +1,154 @@
 package io.integcov.storage;
 
+import com.google.api.gax.paging.Page;
+import com.google.api.gax.retrying.RetrySettings;
+import com.google.cloud.NoCredentials;
+import com.google.cloud.http.HttpTransportOptions;
+import com.google.cloud.storage.Blob;
+import com.google.cloud.storage.BlobId;
+import com.google.cloud.storage.BlobInfo;
+import com.google.cloud.storage.StorageException;
+import com.google.cloud.storage.StorageOptions;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
-/** {@code gs://bucket/prefix} through google-cloud-storage; honours STORAGE_EMULATOR_HOST (fake-gcs-server). */
+/**
+ * {@code gs://bucket/prefix} through google-cloud-storage (JSON API over HTTP).
+ *
+ * <p>With {@code STORAGE_EMULATOR_HOST} set (e.g. {@code 127.0.0.1:4443} or {@code http://127.0.0.1:4443}, as for
+ * fake-gcs-server) the client talks to that host without credentials; otherwise it uses application default
+ * credentials (workload identity, {@code GOOGLE_APPLICATION_CREDENTIALS}, ...).
+ *
+ * <p>Each call makes one attempt (the client's own retries are off) with short connect/read timeouts, so that a
+ * caller with a deadline, like the wrapper's upload, stays in control of retries and time. Failures surface as
+ * {@link IOException}.
+ */
 public final class GcsStorage implements Storage {
-    // Implemented by the storage/cli developer: see TEAM-NOTES.
+    public static final String EMULATOR_ENV = "STORAGE_EMULATOR_HOST";
+    private static final int CONNECT_TIMEOUT_MS = 5_000;
+    private static final int READ_TIMEOUT_MS = 20_000;
+    /** Files up to this size go in one request (coverage files are KBs); larger ones use a resumable upload. */
+    private static final long SINGLE_REQUEST_MAX = 8L << 20;
+
+    private final com.google.cloud.storage.Storage client;
+    private final String bucket;
+    private final String prefix;
+
+    GcsStorage(com.google.cloud.storage.Storage client, String bucket, String prefix) {
+        this.client = client;
+        this.bucket = bucket;
+        this.prefix = StorageUrl.join(prefix);
+    }
+
     static GcsStorage open(String bucket, String prefix) {
-        throw new UnsupportedOperationException("gs:// not implemented yet");
+        return open(bucket, prefix, System.getenv(EMULATOR_ENV));
+    }
+
+    /** {@code emulatorHost} null or blank means the real service with application default credentials. */
+    static GcsStorage open(String bucket, String prefix, String emulatorHost) {
+        StorageOptions.Builder options = StorageOptions.http()
+                .setTransportOptions(HttpTransportOptions.newBuilder()
+                        .setConnectTimeout(CONNECT_TIMEOUT_MS)
+                        .setReadTimeout(READ_TIMEOUT_MS)
+                        .build())
+                .setRetrySettings(RetrySettings.newBuilder().setMaxAttempts(1).build());
+        if (emulatorHost != null && !emulatorHost.isBlank()) {
+            options.setHost(emulatorEndpoint(emulatorHost))
+                    .setCredentials(NoCredentials.getInstance())
+                    .setProjectId("integcov-emulator");
+        }
+        return new GcsStorage(options.build().getService(), bucket, prefix);
+    }
+
+    /** {@code host:port} or a full URL, as STORAGE_EMULATOR_HOST is set by different tools, to a URL without a trailing slash. */
+    static String emulatorEndpoint(String emulatorHost) {
+        String host = emulatorHost.trim().replaceAll("/+$", "");
+        return host.contains("://") ? host : "http://" + host;
     }
 
     @Override
     public void put(String key, Path file) throws IOException {
-        throw new UnsupportedOperationException();
+        BlobInfo info = BlobInfo.newBuilder(blobId(key)).build();
+        try {
+            if (Files.size(file) <= SINGLE_REQUEST_MAX) {
+                client.create(info, Files.readAllBytes(file));
+            } else {
+                client.createFrom(info, file);
+            }
+        } catch (StorageException e) {
+            throw failure("upload", key, e);
+        }
     }
 
     @Override
     public void putBytes(String key, byte[] data) throws IOException {
-        throw new UnsupportedOperationException();
+        BlobInfo info = BlobInfo.newBuilder(blobId(key)).build();
+        try {
+            client.create(info, data);
+        } catch (StorageException e) {
+            throw failure("upload", key, e);
+        }
     }
 
     @Override
     public List<StoredObject> list(String keyPrefix) throws IOException {
-        throw new UnsupportedOperationException();
+        String fullPrefix = prefix.isEmpty() ? keyPrefix : prefix + "/" + keyPrefix;
+        List<StoredObject> out = new ArrayList<>();
+        try {
+            Page<Blob> page = client.list(bucket, com.google.cloud.storage.Storage.BlobListOption.prefix(fullPrefix));
+            for (Blob blob : page.iterateAll()) {
+                String name = blob.getName();
+                if (!name.endsWith("/")) {
+                    out.add(new StoredObject(prefix.isEmpty() ? name : name.substring(prefix.length() + 1), blob.getSize()));
+                }
+            }
+        } catch (StorageException e) {
+            throw failure("list", keyPrefix, e);
+        }
+        out.sort((a, b) -> a.key().compareTo(b.key()));
+        return out;
     }
 
     @Override
     public byte[] get(String key) throws IOException {
-        throw new UnsupportedOperationException();
+        try {
+            return client.readAllBytes(blobId(key));
+        } catch (StorageException e) {
+            throw failure("read", key, e);
+        }
     }
 
     @Override
     public void download(String key, Path target) throws IOException {
-        throw new UnsupportedOperationException();
+        Files.write(target, get(key));
     }
 
     @Override
     public String url() {
-        throw new UnsupportedOperationException();
+        return prefix.isEmpty() ? "gs://" + bucket : "gs://" + bucket + "/" + prefix;
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (Exception e) {
+            // nothing useful to do: the client holds no resources we must release for correctness
+        }
+    }
+
+    private BlobId blobId(String key) {
+        if (key.isEmpty() || key.startsWith("/") || key.contains("//") || ("/" + key + "/").contains("/../")) {
+            throw new IllegalArgumentException("invalid storage key '" + key + "'");
+        }
+        return BlobId.of(bucket, prefix.isEmpty() ? key : prefix + "/" + key);
+    }
+
+    private IOException failure(String what, String key, StorageException e) {
+        String detail = e.getCode() > 0 ? "HTTP " + e.getCode() + ": " + e.getMessage() : e.getMessage();
+        return new IOException("gs " + what + " of " + url() + "/" + key + " failed: " + detail, e);
     }
 }

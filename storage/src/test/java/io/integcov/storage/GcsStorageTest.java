@@ -1,0 +1,110 @@
+package io.integcov.storage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.integcov.testing.FakeGcs;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** GcsStorage against a real fake-gcs-server. */
+class GcsStorageTest {
+    private static FakeGcs gcs;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        gcs = FakeGcs.start();
+        gcs.createBucket("cov");
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        gcs.stop();
+    }
+
+    @Test
+    void putAndReadBackUnderPrefix() throws Exception {
+        byte[] small = "covmeta".getBytes(StandardCharsets.UTF_8);
+        byte[] large = new byte[9 << 20]; // above the single-request limit: resumable upload
+        new Random(42).nextBytes(large);
+        Path smallFile = Files.write(tmp.resolve("small"), small);
+        Path largeFile = Files.write(tmp.resolve("large"), large);
+
+        try (GcsStorage storage = GcsStorage.open("cov", "/ci/run-1/", gcs.endpoint())) {
+            assertEquals("gs://cov/ci/run-1", storage.url());
+            storage.put("ns/pod/app/r1/covmeta.abc", smallFile);
+            storage.put("ns/pod/app/r1/big", largeFile);
+            storage.putBytes("ns/pod/app/r1/integcov-manifest.json", "{}".getBytes(StandardCharsets.UTF_8));
+            storage.putBytes("ns/other/app/r1/x", new byte[1]);
+
+            assertEquals(List.of("ci/run-1/ns/other/app/r1/x", "ci/run-1/ns/pod/app/r1/big",
+                    "ci/run-1/ns/pod/app/r1/covmeta.abc", "ci/run-1/ns/pod/app/r1/integcov-manifest.json"),
+                    gcs.objectNames("cov").stream().filter(n -> n.startsWith("ci/run-1/")).sorted().toList());
+            assertArrayEquals(large, gcs.object("cov", "ci/run-1/ns/pod/app/r1/big"));
+
+            assertEquals(List.of(new Storage.StoredObject("ns/pod/app/r1/big", large.length),
+                    new Storage.StoredObject("ns/pod/app/r1/covmeta.abc", small.length),
+                    new Storage.StoredObject("ns/pod/app/r1/integcov-manifest.json", 2)), storage.list("ns/pod/"));
+            assertArrayEquals(small, storage.get("ns/pod/app/r1/covmeta.abc"));
+            Path target = tmp.resolve("down");
+            storage.download("ns/pod/app/r1/big", target);
+            assertArrayEquals(large, Files.readAllBytes(target));
+        }
+    }
+
+    @Test
+    void bucketRootAndOverwrite() throws Exception {
+        try (GcsStorage storage = GcsStorage.open("cov", "", gcs.endpoint().replace("http://", ""))) {
+            assertEquals("gs://cov", storage.url());
+            storage.putBytes("top/a", "one".getBytes(StandardCharsets.UTF_8));
+            storage.putBytes("top/a", "two".getBytes(StandardCharsets.UTF_8));
+            assertEquals("two", new String(storage.get("top/a"), StandardCharsets.UTF_8));
+            assertEquals(List.of(new Storage.StoredObject("top/a", 3)), storage.list("top/"));
+        }
+    }
+
+    @Test
+    void missingObjectAndMissingBucketAreIoErrors() {
+        try (GcsStorage storage = GcsStorage.open("cov", "p", gcs.endpoint());
+             GcsStorage noBucket = GcsStorage.open("no-such-bucket", "", gcs.endpoint())) {
+            IOException e = assertThrows(IOException.class, () -> storage.get("absent"));
+            assertTrue(e.getMessage().contains("gs://cov/p/absent"), e.getMessage());
+            assertThrows(IOException.class, () -> noBucket.putBytes("x", new byte[1]));
+        }
+    }
+
+    @Test
+    void storageDownIsAnIoError() throws Exception {
+        FakeGcs notStarted = FakeGcs.reserve();
+        try (GcsStorage storage = GcsStorage.open("cov", "", notStarted.endpoint())) {
+            assertThrows(IOException.class, () -> storage.putBytes("x", new byte[1]));
+        }
+    }
+
+    @Test
+    void invalidKeysAreRejected() {
+        try (GcsStorage storage = GcsStorage.open("cov", "", gcs.endpoint())) {
+            assertThrows(IllegalArgumentException.class, () -> storage.putBytes("a/../../b", new byte[1]));
+            assertThrows(IllegalArgumentException.class, () -> storage.putBytes("/abs", new byte[1]));
+        }
+    }
+
+    @Test
+    void emulatorEndpointNormalisation() {
+        assertEquals("http://localhost:4443", GcsStorage.emulatorEndpoint("localhost:4443"));
+        assertEquals("https://h:1", GcsStorage.emulatorEndpoint(" https://h:1/ "));
+    }
+}
