@@ -1,0 +1,95 @@
+package io.integcov.webhook;
+
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.integcov.model.CoverageCapture;
+import io.integcov.model.Labels;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/** Picks the CoverageCapture that applies to a pod, among the CoverageCaptures of the pod's namespace. Pure. */
+public final class CaptureSelector {
+    /** The chosen capture (null when none applies) and admission warnings. */
+    public record Choice(CoverageCapture capture, List<String> warnings) {
+    }
+
+    private CaptureSelector() {
+    }
+
+    /**
+     * Among {@code candidates} (the CoverageCaptures of the pod's namespace), those whose selector matches the pod. With
+     * the pod annotation {@code integcov.io/capture} only the named one is used (none if it does not select the pod);
+     * otherwise the first by name, with a warning when several match.
+     */
+    public static Choice choose(Pod pod, Collection<CoverageCapture> candidates) {
+        Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+        List<CoverageCapture> matching = new ArrayList<>();
+        for (CoverageCapture c : candidates) {
+            if (c.getSpec() != null && c.getMetadata().getDeletionTimestamp() == null
+                    && matches(c.getSpec().getSelector(), labels)) {
+                matching.add(c);
+            }
+        }
+        matching.sort(Comparator.comparing(c -> c.getMetadata().getName()));
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        String wanted = annotations == null ? null : annotations.get(Labels.CAPTURE_ANNOTATION);
+        if (wanted != null && !wanted.isBlank()) {
+            for (CoverageCapture c : matching) {
+                if (c.getMetadata().getName().equals(wanted)) {
+                    return new Choice(c, List.of());
+                }
+            }
+            return new Choice(null, List.of("integcov: annotation " + Labels.CAPTURE_ANNOTATION + "=" + wanted
+                    + " names no CoverageCapture of this namespace whose selector matches the pod; not injected"));
+        }
+        if (matching.isEmpty()) {
+            return new Choice(null, List.of());
+        }
+        List<String> warnings = new ArrayList<>();
+        if (matching.size() > 1) {
+            warnings.add("integcov: " + matching.size() + " CoverageCaptures select this pod "
+                    + matching.stream().map(c -> c.getMetadata().getName()).toList() + "; using "
+                    + matching.get(0).getMetadata().getName() + " (set the pod annotation " + Labels.CAPTURE_ANNOTATION
+                    + " to choose)");
+        }
+        return new Choice(matching.get(0), warnings);
+    }
+
+    /** Kubernetes label selector semantics; a null or empty selector matches everything. */
+    public static boolean matches(LabelSelector selector, Map<String, String> labels) {
+        if (selector == null) {
+            return true;
+        }
+        if (selector.getMatchLabels() != null) {
+            for (Map.Entry<String, String> e : selector.getMatchLabels().entrySet()) {
+                if (!e.getValue().equals(labels.get(e.getKey()))) {
+                    return false;
+                }
+            }
+        }
+        if (selector.getMatchExpressions() != null) {
+            for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
+                if (!matches(r, labels)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean matches(LabelSelectorRequirement r, Map<String, String> labels) {
+        String value = labels.get(r.getKey());
+        List<String> values = r.getValues() == null ? List.of() : r.getValues();
+        return switch (r.getOperator()) {
+            case "In" -> value != null && values.contains(value);
+            case "NotIn" -> value == null || !values.contains(value);
+            case "Exists" -> labels.containsKey(r.getKey());
+            case "DoesNotExist" -> !labels.containsKey(r.getKey());
+            default -> false; // unknown operator (the CRD schema cannot restrict it): select nothing
+        };
+    }
+}

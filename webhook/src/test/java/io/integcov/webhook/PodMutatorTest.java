@@ -1,0 +1,212 @@
+package io.integcov.webhook;
+
+import static io.integcov.webhook.Fixtures.JSON;
+import static io.integcov.webhook.Fixtures.strings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.integcov.model.CoverageCaptureSpec;
+import io.integcov.model.Labels;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Table-driven: every case in src/test/resources/pods is mutated and checked against the injection contract. */
+class PodMutatorTest {
+    final PodMutator mutator = new PodMutator(Fixtures.SETTINGS);
+
+    static Stream<Fixtures.Case> cases() {
+        return Fixtures.cases();
+    }
+
+    @Test
+    void thereAreAtLeastFifteenCases() {
+        assertTrue(Fixtures.cases().count() >= 15);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void mutatesAsContracted(Fixtures.Case c) {
+        PodMutator.Result r = mutator.mutate(c.pod(), c.capture());
+        Pod before = c.pod();
+        Pod after = r.pod();
+        JsonNode expect = c.expect();
+        CoverageCaptureSpec spec = c.capture().getSpec();
+
+        assertEquals(strings(expect.get("wrapped")), r.wrapped(), "wrapped containers");
+        List<String> skipped = strings(expect.get("skipped"));
+        Map<String, String> annotations = after.getMetadata().getAnnotations() == null ? Map.of()
+                : after.getMetadata().getAnnotations();
+        assertEquals(skipped.isEmpty() ? null : String.join(",", skipped), annotations.get(Labels.SKIPPED_ANNOTATION));
+        assertWarnings(strings(expect.get("warnings")), r.warnings());
+        assertEquals(JSON.valueToTree(before), JSON.valueToTree(c.pod()), "the input pod must not be modified");
+
+        for (int i = 0; i < before.getSpec().getContainers().size(); i++) {
+            Container orig = before.getSpec().getContainers().get(i);
+            Container now = after.getSpec().getContainers().get(i);
+            if (r.wrapped().contains(orig.getName())) {
+                checkWrapped(orig, now, spec, expect);
+            } else {
+                assertEquals(orig, now, "unselected or skipped container " + orig.getName() + " is untouched");
+            }
+        }
+
+        if (r.wrapped().isEmpty()) {
+            assertEquals(before.getSpec(), after.getSpec(), "nothing injected");
+            assertNull(annotations.get(Labels.INJECTED_ANNOTATION));
+        } else {
+            assertEquals(c.capture().getMetadata().getName(), annotations.get(Labels.INJECTED_ANNOTATION));
+            checkInstaller(after.getSpec().getInitContainers().get(0), expect.path("initImage").asText("integcov/integcov:test"));
+            List<Container> origInits = before.getSpec().getInitContainers() == null ? List.of()
+                    : before.getSpec().getInitContainers();
+            assertEquals(origInits, after.getSpec().getInitContainers().subList(1, after.getSpec().getInitContainers().size()),
+                    "the pod's own init containers follow the installer unchanged");
+            checkVolumes(before, after, expect);
+        }
+        if (before.getMetadata().getAnnotations() != null) {
+            before.getMetadata().getAnnotations().forEach((k, v) -> assertEquals(v, annotations.get(k), "annotation " + k));
+        }
+        assertEquals(withoutInjectedParts(before), withoutInjectedParts(after), "nothing else in the pod changes");
+
+        if (expect.path("restricted").asBoolean()) {
+            assertEquals(List.of(), RestrictedCheck.violations(after), "still Pod Security restricted");
+        }
+
+        PodMutator.Result again = mutator.mutate(after, c.capture());
+        assertEquals(JSON.valueToTree(after), JSON.valueToTree(again.pod()), "mutating the result again changes nothing");
+    }
+
+    private static void checkWrapped(Container orig, Container now, CoverageCaptureSpec spec, JsonNode expect) {
+        String name = orig.getName();
+        List<String> command = new ArrayList<>(orig.getCommand() == null ? List.of() : orig.getCommand());
+        if (command.isEmpty()) {
+            command.addAll(spec.getCommandOverrides().stream().filter(o -> o.getContainer().equals(name)).findFirst()
+                    .orElseThrow().getCommand());
+        }
+        if (!command.get(0).equals(Labels.WRAPPER_PATH)) {
+            command.addAll(0, PodMutator.WRAPPER_PREFIX);
+        }
+        assertEquals(command, now.getCommand(), "command of " + name);
+        if (expect.path("commands").has(name)) {
+            assertEquals(strings(expect.path("commands").get(name)), now.getCommand(), "expected command of " + name);
+        }
+        assertEquals(orig.getArgs(), now.getArgs(), "args untouched");
+        assertEquals(orig.getEnvFrom(), now.getEnvFrom(), "envFrom untouched");
+
+        List<EnvVar> origEnv = orig.getEnv() == null ? List.of() : orig.getEnv();
+        assertEquals(origEnv, now.getEnv().subList(0, origEnv.size()), "user env kept first, in order");
+        for (String var : List.of(Labels.ENV_GOCOVERDIR, Labels.ENV_STORAGE, Labels.ENV_POD_NAME, Labels.ENV_POD_NAMESPACE,
+                Labels.ENV_CONTAINER)) {
+            assertEquals(1, now.getEnv().stream().filter(e -> e.getName().equals(var)).count(), var + " exactly once");
+        }
+        boolean ownCoverDir = origEnv.stream().noneMatch(e -> e.getName().equals(Labels.ENV_GOCOVERDIR));
+        if (ownCoverDir) {
+            assertEquals(Labels.COVDATA_DIR, env(now, Labels.ENV_GOCOVERDIR).getValue());
+        }
+        if (origEnv.stream().noneMatch(e -> e.getName().equals(Labels.ENV_STORAGE))) {
+            assertEquals(spec.getStorage().getUrl(), env(now, Labels.ENV_STORAGE).getValue());
+        }
+        if (origEnv.stream().noneMatch(e -> e.getName().equals(Labels.ENV_CONTAINER))) {
+            assertEquals(name, env(now, Labels.ENV_CONTAINER).getValue());
+        }
+        assertEquals("metadata.name", env(now, Labels.ENV_POD_NAME).getValueFrom().getFieldRef().getFieldPath());
+        assertEquals("metadata.namespace", env(now, Labels.ENV_POD_NAMESPACE).getValueFrom().getFieldRef().getFieldPath());
+        EnvVar timeout = env(now, Labels.ENV_UPLOAD_TIMEOUT);
+        assertEquals(spec.getUploadTimeoutSeconds() == null ? null : spec.getUploadTimeoutSeconds().toString(),
+                timeout == null ? null : timeout.getValue());
+        Iterator<Map.Entry<String, JsonNode>> expectedEnv = expect.path("env").path(name).fields();
+        while (expectedEnv.hasNext()) {
+            Map.Entry<String, JsonNode> e = expectedEnv.next();
+            assertEquals(e.getValue().asText(), env(now, e.getKey()).getValue(), "env " + e.getKey());
+        }
+
+        List<VolumeMount> origMounts = orig.getVolumeMounts() == null ? List.of() : orig.getVolumeMounts();
+        assertEquals(origMounts, now.getVolumeMounts().subList(0, origMounts.size()), "user mounts kept");
+        VolumeMount bin = mount(now, Labels.BIN_VOLUME);
+        assertEquals(Labels.BIN_DIR, bin.getMountPath());
+        assertEquals(Boolean.TRUE, bin.getReadOnly());
+        VolumeMount covdata = mount(now, Labels.COVDATA_VOLUME);
+        assertEquals(ownCoverDir, covdata != null, "covdata mounted iff GOCOVERDIR is ours");
+        if (covdata != null) {
+            assertEquals(Labels.COVDATA_DIR, covdata.getMountPath());
+        }
+    }
+
+    private static void checkInstaller(Container init, String image) {
+        assertEquals(Labels.INIT_CONTAINER_NAME, init.getName());
+        assertEquals(image, init.getImage());
+        assertEquals(List.of("/usr/local/bin/integcov", "install", Labels.BIN_DIR), init.getCommand());
+        assertEquals(Labels.BIN_DIR, mount(init, Labels.BIN_VOLUME).getMountPath());
+        SecurityContext sc = init.getSecurityContext();
+        assertEquals(Boolean.TRUE, sc.getRunAsNonRoot());
+        assertTrue(sc.getRunAsUser() != null && sc.getRunAsUser() > 0);
+        assertEquals(Boolean.FALSE, sc.getAllowPrivilegeEscalation());
+        assertEquals(Boolean.TRUE, sc.getReadOnlyRootFilesystem());
+        assertEquals(List.of("ALL"), sc.getCapabilities().getDrop());
+        assertEquals("RuntimeDefault", sc.getSeccompProfile().getType());
+    }
+
+    private static void checkVolumes(Pod before, Pod after, JsonNode expect) {
+        int n = before.getSpec().getVolumes() == null ? 0 : before.getSpec().getVolumes().size();
+        if (n > 0) {
+            assertEquals(before.getSpec().getVolumes(), after.getSpec().getVolumes().subList(0, n));
+        }
+        List<String> added = after.getSpec().getVolumes().subList(n, after.getSpec().getVolumes().size()).stream()
+                .peek(v -> assertTrue(v.getEmptyDir() != null, v.getName() + " is an emptyDir"))
+                .map(v -> v.getName()).toList();
+        boolean covdata = expect.path("covdataVolume").asBoolean(true);
+        assertEquals(covdata ? List.of(Labels.BIN_VOLUME, Labels.COVDATA_VOLUME) : List.of(Labels.BIN_VOLUME), added);
+    }
+
+    /** The pod as JSON without the parts the webhook may touch. */
+    private static JsonNode withoutInjectedParts(Pod pod) {
+        ObjectNode json = JSON.valueToTree(pod);
+        ((ObjectNode) json.get("metadata")).remove("annotations");
+        ObjectNode spec = (ObjectNode) json.get("spec");
+        spec.remove(List.of("initContainers", "volumes"));
+        for (JsonNode c : spec.withArray("containers")) {
+            ((ObjectNode) c).remove(List.of("command", "env", "volumeMounts"));
+        }
+        return json;
+    }
+
+    static void assertWarnings(List<String> expectedSubstrings, List<String> warnings) {
+        assertEquals(expectedSubstrings.size(), warnings.size(), "warnings " + warnings);
+        for (String s : expectedSubstrings) {
+            assertTrue(warnings.stream().anyMatch(w -> w.contains(s)), "a warning containing '" + s + "' in " + warnings);
+        }
+        warnings.forEach(w -> assertTrue(w.startsWith("integcov: "), w));
+    }
+
+    static EnvVar env(Container c, String name) {
+        return c.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().orElse(null);
+    }
+
+    static VolumeMount mount(Container c, String volume) {
+        return c.getVolumeMounts().stream().filter(m -> m.getName().equals(volume)).findFirst().orElse(null);
+    }
+
+    @Test
+    void secondCaptureOnAnInjectedPodOnlyChangesTheMarker() {
+        Fixtures.Case c = Fixtures.load(Fixtures.PODS.resolve("01-single-container.yaml"));
+        Pod once = mutator.mutate(c.pod(), c.capture()).pod();
+        Pod twice = mutator.mutate(once, Fixtures.capture("team", "other", c.capture().getSpec())).pod();
+        assertEquals(once.getSpec(), twice.getSpec());
+        assertEquals("other", twice.getMetadata().getAnnotations().get(Labels.INJECTED_ANNOTATION));
+        assertFalse(twice.getSpec().getInitContainers().size() > 1);
+    }
+}
