@@ -54,27 +54,38 @@ public final class E2eEnv {
     }
 
     /**
-     * Returns the named binaries from the cache bin dir. When one is missing: aborts the test (skip) with a clear
-     * message, or fails it when INTEGCOV_E2E_REQUIRED is set.
+     * Null when every named binary is in the cache bin dir. Otherwise: fails the test when INTEGCOV_E2E_REQUIRED is
+     * set, else returns the reason to skip (also printed to stderr, since a skip in a {@code @BeforeAll} is otherwise
+     * silent in Maven's output).
      */
-    public static List<Path> requireBinaries(String... names) {
-        List<Path> found = new ArrayList<>();
+    public static String skipReason(String... names) {
         List<String> missing = new ArrayList<>();
         for (String n : names) {
             Path b = binDir().resolve(n);
-            if (Files.isExecutable(b)) {
-                found.add(b);
-            } else {
+            if (!Files.isExecutable(b)) {
                 missing.add(b.toString());
             }
         }
-        if (!missing.isEmpty()) {
-            String msg = "e2e binaries missing: " + String.join(", ", missing)
-                    + " (build them with src/ci/build-k8s.sh; set INTEGCOV_CACHE or -Dintegcov.cache to use another cache)";
-            if (required()) {
-                fail(msg + "; " + REQUIRED + " is set, so this is a failure, not a skip");
-            }
-            Assumptions.abort("SKIPPED: " + msg + "; set " + REQUIRED + "=1 to make this a failure");
+        if (missing.isEmpty()) {
+            return null;
+        }
+        String msg = "e2e binaries missing: " + String.join(", ", missing)
+                + " (build them with src/ci/build-k8s.sh; set INTEGCOV_CACHE or -Dintegcov.cache to use another cache)";
+        if (required()) {
+            fail(msg + "; " + REQUIRED + " is set, so this is a failure, not a skip");
+        }
+        msg = "SKIPPED: " + msg + "; set " + REQUIRED + "=1 to make this a failure";
+        System.err.println(msg);
+        return msg;
+    }
+
+    /** The named binaries; skips (aborts) or fails the current test as {@link #skipReason} says when one is missing. */
+    public static List<Path> requireBinaries(String... names) {
+        String skip = skipReason(names);
+        Assumptions.assumeTrue(skip == null, skip);
+        List<Path> found = new ArrayList<>();
+        for (String n : names) {
+            found.add(binDir().resolve(n));
         }
         return found;
     }

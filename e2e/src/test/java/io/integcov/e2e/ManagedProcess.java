@@ -40,6 +40,19 @@ public final class ManagedProcess implements AutoCloseable {
         return new ManagedProcess(name, pb.start(), log);
     }
 
+    /** Like {@link #start} but the child gets exactly {@code env}, nothing inherited (as a container would). */
+    public static ManagedProcess startClean(String name, List<String> command, Map<String, String> env, Path workDir,
+            Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command));
+        pb.directory(workDir.toFile());
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        return new ManagedProcess(name, pb.start(), log);
+    }
+
     public Process process() {
         return process;
     }
