@@ -1,5 +1,6 @@
 package io.integcov.webhook;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -83,8 +84,13 @@ public class Admission {
 
     /** allowed=true with a warning: the pod must never be blocked because of integcov. */
     public static ObjectNode failOpen(JsonNode review, String uid, Exception e) {
-        return response(review, uid, null,
-                List.of("integcov: pod not injected because of an error in the webhook: " + e.getMessage()));
+        String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : String.valueOf(e.getMessage());
+        message = message.lines().findFirst().orElse("").strip(); // a warning must be one printable line
+        if (message.length() > 160) {
+            message = message.substring(0, 160) + "...";
+        }
+        return response(review, uid, null, List.of("integcov: pod not injected because of an error in the webhook: "
+                + e.getClass().getSimpleName() + ": " + message));
     }
 
     static ObjectNode response(JsonNode review, String uid, JsonNode patch, List<String> warnings) {

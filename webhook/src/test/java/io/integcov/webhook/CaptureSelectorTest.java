@@ -1,0 +1,104 @@
+package io.integcov.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.integcov.model.CoverageCapture;
+import io.integcov.model.CoverageCaptureSpec;
+import io.integcov.model.Labels;
+import io.integcov.model.StorageSpec;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CaptureSelectorTest {
+    static CoverageCapture cc(String name, LabelSelector selector) {
+        CoverageCaptureSpec spec = new CoverageCaptureSpec();
+        spec.setSelector(selector);
+        spec.setStorage(new StorageSpec("gs://b"));
+        return new CoverageCapture("team", name, spec);
+    }
+
+    static LabelSelector labels(String... kv) {
+        LabelSelectorBuilder b = new LabelSelectorBuilder();
+        for (int i = 0; i < kv.length; i += 2) {
+            b.addToMatchLabels(kv[i], kv[i + 1]);
+        }
+        return b.build();
+    }
+
+    static Pod pod(Map<String, String> labels, Map<String, String> annotations) {
+        return new PodBuilder().withNewMetadata().withName("p").withLabels(labels).withAnnotations(annotations).endMetadata()
+                .withNewSpec().endSpec().build();
+    }
+
+    @Test
+    void matchLabelsAndExpressions() {
+        Map<String, String> l = Map.of("app", "api", "tier", "backend");
+        assertTrue(CaptureSelector.matches(null, l));
+        assertTrue(CaptureSelector.matches(new LabelSelector(), l));
+        assertTrue(CaptureSelector.matches(labels("app", "api"), l));
+        assertFalse(CaptureSelector.matches(labels("app", "api", "tier", "frontend"), l));
+        assertTrue(CaptureSelector.matches(expr("tier", "In", "backend", "db"), l));
+        assertFalse(CaptureSelector.matches(expr("tier", "In", "frontend"), l));
+        assertTrue(CaptureSelector.matches(expr("tier", "NotIn", "frontend"), l));
+        assertFalse(CaptureSelector.matches(expr("tier", "NotIn", "backend"), l));
+        assertTrue(CaptureSelector.matches(expr("env", "NotIn", "prod"), l), "NotIn matches a missing label");
+        assertTrue(CaptureSelector.matches(expr("app", "Exists"), l));
+        assertFalse(CaptureSelector.matches(expr("env", "Exists"), l));
+        assertTrue(CaptureSelector.matches(expr("env", "DoesNotExist"), l));
+        assertFalse(CaptureSelector.matches(expr("app", "DoesNotExist"), l));
+        assertFalse(CaptureSelector.matches(expr("app", "Bogus", "api"), l), "unknown operator selects nothing");
+    }
+
+    static LabelSelector expr(String key, String op, String... values) {
+        return new LabelSelectorBuilder().addNewMatchExpression().withKey(key).withOperator(op).withValues(values)
+                .endMatchExpression().build();
+    }
+
+    @Test
+    void noMatchGivesNothing() {
+        var choice = CaptureSelector.choose(pod(Map.of("app", "web"), Map.of()), List.of(cc("a", labels("app", "api"))));
+        assertNull(choice.capture());
+        assertEquals(List.of(), choice.warnings());
+    }
+
+    @Test
+    void severalMatchingPicksFirstByNameAndWarns() {
+        var choice = CaptureSelector.choose(pod(Map.of("app", "api"), Map.of()),
+                List.of(cc("zeta", null), cc("alpha", labels("app", "api")), cc("other", labels("app", "web"))));
+        assertEquals("alpha", choice.capture().getMetadata().getName());
+        assertEquals(1, choice.warnings().size());
+        assertTrue(choice.warnings().get(0).contains("2 CoverageCaptures select this pod [alpha, zeta]; using alpha"),
+                choice.warnings().get(0));
+    }
+
+    @Test
+    void annotationPicksAmongMatching() {
+        var choice = CaptureSelector.choose(pod(Map.of("app", "api"), Map.of(Labels.CAPTURE_ANNOTATION, "zeta")),
+                List.of(cc("zeta", null), cc("alpha", labels("app", "api"))));
+        assertEquals("zeta", choice.capture().getMetadata().getName());
+        assertEquals(List.of(), choice.warnings());
+    }
+
+    @Test
+    void annotationNamingANonMatchingCaptureInjectsNothing() {
+        var choice = CaptureSelector.choose(pod(Map.of("app", "api"), Map.of(Labels.CAPTURE_ANNOTATION, "web-only")),
+                List.of(cc("web-only", labels("app", "web")), cc("alpha", null)));
+        assertNull(choice.capture());
+        assertTrue(choice.warnings().get(0).contains("integcov.io/capture=web-only names no CoverageCapture"));
+    }
+
+    @Test
+    void deletedCapturesAreIgnored() {
+        CoverageCapture deleting = cc("a", null);
+        deleting.getMetadata().setDeletionTimestamp("2026-01-01T00:00:00Z");
+        assertNull(CaptureSelector.choose(pod(Map.of(), Map.of()), List.of(deleting)).capture());
+    }
+}

@@ -1,0 +1,248 @@
+package io.integcov.webhook;
+
+import static io.integcov.webhook.Fixtures.JSON;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.zjsonpatch.JsonPatch;
+import io.integcov.model.CoverageCapture;
+import io.integcov.model.CoverageCaptureSpec;
+import io.integcov.model.Labels;
+import io.integcov.model.StorageSpec;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Posts AdmissionReviews to /mutate over HTTPS (the test certificate in src/test/resources/tls), with CoverageCaptures
+ * created in the fabric8 mock API server and seen through the webhook's informer, and applies the returned JSONPatch.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class MutateEndpointTest {
+    @TestHTTPResource(value = "/mutate", tls = true)
+    URL mutate;
+    @Inject
+    KubernetesClient client;
+    @Inject
+    CaptureCache cache;
+    @Inject
+    PodMutator mutator;
+
+    @Test
+    void deploymentPodIsPatchedAndThePatchAppliesToTheOriginal() throws Exception {
+        CoverageCaptureSpec spec = spec("gs://cov/shop");
+        spec.setSelector(new LabelSelectorBuilder().addToMatchLabels("app", "checkout").build());
+        createAndAwait("shop", "checkout-cov", spec);
+        JsonNode review = JSON.readTree(Path.of("src/test/resources/reviews/create-deployment-pod.json").toFile());
+
+        JsonNode response = post(review);
+        assertEquals("admission.k8s.io/v1", response.get("apiVersion").asText());
+        assertEquals("0f4c6b2e-1a2b-4c3d-8e9f-000000000001", response.at("/response/uid").asText());
+        assertTrue(response.at("/response/allowed").asBoolean());
+        assertEquals("JSONPatch", response.at("/response/patchType").asText());
+        List<String> warnings = Fixtures.strings(response.at("/response/warnings"));
+        PodMutatorTest.assertWarnings(List.of("container istio-proxy has no command", "wrapped 1 of 2"), warnings);
+
+        JsonNode original = review.at("/request/object");
+        Pod patched = JSON.treeToValue(applyPatch(response, original), Pod.class);
+        assertEquals("checkout-cov", patched.getMetadata().getAnnotations().get(Labels.INJECTED_ANNOTATION));
+        assertEquals("istio-proxy:no-command", patched.getMetadata().getAnnotations().get(Labels.SKIPPED_ANNOTATION));
+        assertEquals(List.of(Labels.WRAPPER_PATH, "run", "--", "/checkout"),
+                patched.getSpec().getContainers().get(0).getCommand());
+        assertEquals(List.of("--listen=:8080"), patched.getSpec().getContainers().get(0).getArgs());
+        assertEquals("gs://cov/shop", PodMutatorTest.env(patched.getSpec().getContainers().get(0), Labels.ENV_STORAGE)
+                .getValue());
+        assertEquals(original.at("/spec/containers/1"), JSON.valueToTree(patched.getSpec().getContainers().get(1)),
+                "the skipped sidecar is untouched");
+        assertEquals(Labels.INIT_CONTAINER_NAME, patched.getSpec().getInitContainers().get(0).getName());
+        assertEquals("integcov/integcov:test", patched.getSpec().getInitContainers().get(0).getImage());
+        assertEquals(List.of("kube-api-access-abcde", Labels.BIN_VOLUME, Labels.COVDATA_VOLUME),
+                patched.getSpec().getVolumes().stream().map(v -> v.getName()).toList());
+        assertEquals("1", patched.getSpec().getContainers().get(0).getResources().getLimits().get("cpu").toString());
+        assertTrue(RestrictedCheck.violations(patched).stream().allMatch(v -> v.startsWith("istio-proxy:")),
+                "only the user's own sidecar may violate restricted: " + RestrictedCheck.violations(patched));
+
+        ObjectNode second = review.deepCopy();
+        second.with("request").set("object", JSON.valueToTree(patched));
+        JsonNode again = post(second);
+        assertTrue(again.at("/response/allowed").asBoolean());
+        assertTrue(again.at("/response/patch").isMissingNode(), "second pass: no patch, got " + again);
+    }
+
+    /** Every pod case of the table-driven test, through the whole HTTP path: the patched pod equals PodMutator's. */
+    @Test
+    void everyPodFixtureRoundTripsThroughTheEndpoint() throws Exception {
+        List<Fixtures.Case> cases = Fixtures.cases().toList();
+        List<String> namespaces = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            String ns = "case-" + i;
+            namespaces.add(ns);
+            createAndAwait(ns, cases.get(i).capture().getMetadata().getName(), cases.get(i).capture().getSpec());
+        }
+        for (int i = 0; i < cases.size(); i++) {
+            Fixtures.Case c = cases.get(i);
+            JsonNode pod = c.podJson();
+            JsonNode response = post(review("uid-" + i, namespaces.get(i), "CREATE", pod));
+            assertEquals("uid-" + i, response.at("/response/uid").asText(), c.file());
+            assertTrue(response.at("/response/allowed").asBoolean(), c.file());
+
+            CoverageCapture cr = cache.inNamespace(namespaces.get(i)).get(0);
+            PodMutator.Result expected = mutator.mutate(c.pod(), cr);
+            assertEquals(expected.warnings(), Fixtures.strings(response.at("/response/warnings")), c.file());
+            boolean changes = !expected.wrapped().isEmpty() || !expected.skipped().isEmpty();
+            assertEquals(changes, response.at("/response/patch").isTextual(), c.file() + ": patch present");
+            JsonNode patched = changes ? applyPatch(response, pod) : pod;
+            assertEquals(JSON.valueToTree(expected.pod()), JSON.valueToTree(JSON.treeToValue(patched, Pod.class)),
+                    c.file());
+
+            JsonNode second = post(review("uid-" + i + "-again", namespaces.get(i), "CREATE", patched));
+            assertTrue(second.at("/response/patch").isMissingNode(), c.file() + ": second pass gives no patch");
+        }
+    }
+
+    @Test
+    void onlyPodCreatesAreMutated() throws Exception {
+        createAndAwait("ops", "all", spec("file:///cov"));
+        JsonNode pod = Fixtures.load(Fixtures.PODS.resolve("01-single-container.yaml")).podJson();
+        assertTrue(post(review("c", "ops", "CREATE", pod)).at("/response/patch").isTextual(), "CREATE is patched");
+        for (String op : List.of("UPDATE", "DELETE", "CONNECT")) {
+            JsonNode r = post(review("u-" + op, "ops", op, pod));
+            assertTrue(r.at("/response/allowed").asBoolean());
+            assertTrue(r.at("/response/patch").isMissingNode(), op);
+        }
+        ObjectNode configMap = review("cm", "ops", "CREATE", JSON.readTree("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\"}"));
+        configMap.with("request").with("kind").put("kind", "ConfigMap");
+        assertTrue(post(configMap).at("/response/patch").isMissingNode());
+        ObjectNode ephemeral = review("eph", "ops", "CREATE", pod);
+        ephemeral.with("request").put("subResource", "ephemeralcontainers");
+        assertTrue(post(ephemeral).at("/response/patch").isMissingNode());
+    }
+
+    @Test
+    void optedOutAndUnmatchedPodsAreLeftAlone() throws Exception {
+        createAndAwait("optout", "all", spec("file:///cov"));
+        ObjectNode pod = (ObjectNode) Fixtures.load(Fixtures.PODS.resolve("01-single-container.yaml")).podJson().deepCopy();
+        pod.with("metadata").with("labels").put(Labels.INJECT_LABEL, Labels.INJECT_DISABLED);
+        JsonNode r = post(review("o", "optout", "CREATE", pod));
+        assertTrue(r.at("/response/patch").isMissingNode(), "opted out");
+        assertTrue(r.at("/response/warnings").isMissingNode());
+
+        JsonNode none = post(review("n", "no-captures-here", "CREATE",
+                Fixtures.load(Fixtures.PODS.resolve("01-single-container.yaml")).podJson()));
+        assertTrue(none.at("/response/allowed").asBoolean());
+        assertTrue(none.at("/response/patch").isMissingNode(), "no CoverageCapture in that namespace");
+    }
+
+    @Test
+    void internalErrorsFailOpenWithAWarning() throws Exception {
+        createAndAwait("broken", "all", spec("file:///cov"));
+        for (String object : List.of("\"a string\"", "{\"spec\":{\"containers\":\"not a list\"}}", "{\"metadata\":{}}",
+                "{\"spec\":{\"containers\":[{\"name\":\"x\",\"command\":[\"/x\"],\"env\":[{\"name\":\"A\",\"valueFrom\":7}]}]}}")) {
+            JsonNode r = post(review("e", "broken", "CREATE", JSON.readTree(object)));
+            assertEquals("e", r.at("/response/uid").asText(), object);
+            assertTrue(r.at("/response/allowed").asBoolean(), object);
+            assertTrue(r.at("/response/patch").isMissingNode(), object);
+            assertTrue(r.at("/response/warnings/0").asText().startsWith("integcov: pod not injected because of an error"),
+                    object + " -> " + r);
+            String warning = r.at("/response/warnings/0").asText();
+            assertTrue(warning.length() <= 256 && warning.lines().count() == 1, "one short line: " + warning);
+        }
+    }
+
+    @Test
+    void garbageNeverGivesA5xx() throws Exception {
+        List<byte[]> bodies = new ArrayList<>();
+        for (String s : List.of("", "garbage", "{", "null", "[]", "42", "\"str\"", "{}", "{\"request\":{}}",
+                "{\"request\":{\"uid\":42}}", "{\"request\":\"x\"}", "<AdmissionReview/>", "{\"request\":{\"uid\":\"\"}}",
+                "[".repeat(100_000), "{\"a\":" + "9".repeat(100_000) + "}")) {
+            bodies.add(s.getBytes(StandardCharsets.UTF_8));
+        }
+        bodies.add(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, (byte) 0x80});
+        for (byte[] body : bodies) {
+            String shown = new String(body, 0, Math.min(body.length, 40), StandardCharsets.UTF_8);
+            Response r = given().relaxedHTTPSValidation().contentType("application/json").body(body).post(mutate);
+            assertEquals(400, r.statusCode(), shown + " -> " + r.asString());
+            assertFalse(r.jsonPath().getString("error").isBlank(), shown);
+        }
+        Response plain = given().relaxedHTTPSValidation().contentType("text/plain").body("hello").post(mutate);
+        assertEquals(400, plain.statusCode());
+
+        // a uid is recoverable: 200, allowed, whatever else is wrong
+        for (String s : List.of("{\"request\":{\"uid\":\"u1\"}}", "{\"request\":{\"uid\":\"u2\",\"kind\":7,\"object\":[]}}",
+                "{\"apiVersion\":\"bogus\",\"request\":{\"uid\":\"u3\",\"kind\":{\"kind\":\"Pod\"},\"operation\":\"CREATE\"}}")) {
+            Response r = given().relaxedHTTPSValidation().contentType("application/json").body(s).post(mutate);
+            assertEquals(200, r.statusCode(), s);
+            JsonNode json = JSON.readTree(r.asByteArray());
+            assertTrue(json.at("/response/allowed").asBoolean(), s);
+            assertEquals("admission.k8s.io/v1", json.get("apiVersion").asText(), s);
+        }
+    }
+
+    @Test
+    void wrongMethodIsAClientError() {
+        int status = given().relaxedHTTPSValidation().get(mutate).statusCode();
+        assertTrue(status >= 400 && status < 500, "GET /mutate -> " + status);
+    }
+
+    // ---- helpers
+
+    static CoverageCaptureSpec spec(String url) {
+        CoverageCaptureSpec spec = new CoverageCaptureSpec();
+        spec.setStorage(new StorageSpec(url));
+        return spec;
+    }
+
+    void createAndAwait(String namespace, String name, CoverageCaptureSpec spec) throws InterruptedException {
+        client.resources(CoverageCapture.class).inNamespace(namespace).resource(new CoverageCapture(namespace, name, spec))
+                .create();
+        for (int i = 0; i < 600; i++) { // waits for the informer (bounded), asserts nothing about time
+            if (cache.inNamespace(namespace).stream().anyMatch(c -> c.getMetadata().getName().equals(name))) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        fail("the informer never saw CoverageCapture " + namespace + "/" + name);
+    }
+
+    static ObjectNode review(String uid, String namespace, String operation, JsonNode object) {
+        ObjectNode review = JSON.createObjectNode();
+        review.put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+        ObjectNode request = review.putObject("request");
+        request.put("uid", uid).put("namespace", namespace).put("operation", operation);
+        request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
+        request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
+        request.set("object", object);
+        return review;
+    }
+
+    JsonNode post(JsonNode review) throws Exception {
+        Response r = given().relaxedHTTPSValidation().contentType("application/json").body(review.toString()).post(mutate);
+        assertEquals(200, r.statusCode(), r.asString());
+        return JSON.readTree(r.asByteArray());
+    }
+
+    static JsonNode applyPatch(JsonNode response, JsonNode original) throws Exception {
+        byte[] patch = Base64.getDecoder().decode(response.at("/response/patch").asText());
+        return JsonPatch.apply(JSON.readTree(patch), original);
+    }
+}
