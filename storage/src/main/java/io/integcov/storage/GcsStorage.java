@@ -24,7 +24,7 @@ import java.util.List;
  *
  * <p>Each call makes one attempt (the client's own retries are off) with short connect/read timeouts, so that a
  * caller with a deadline, like the wrapper's upload, stays in control of retries and time. Failures surface as
- * {@link IOException}.
+ * {@link IOException}; {@link PermanentStorageException} when retrying cannot help (e.g. no such bucket, 403).
  */
 public final class GcsStorage implements Storage {
     public static final String EMULATOR_ENV = "STORAGE_EMULATOR_HOST";
@@ -149,6 +149,12 @@ public final class GcsStorage implements Storage {
 
     private IOException failure(String what, String key, StorageException e) {
         String detail = e.getCode() > 0 ? "HTTP " + e.getCode() + ": " + e.getMessage() : e.getMessage();
-        return new IOException("gs " + what + " of " + url() + "/" + key + " failed: " + detail, e);
+        String message = "gs " + what + " of " + url() + "/" + key + " failed: " + detail;
+        return isPermanent(e.getCode()) ? new PermanentStorageException(message, e) : new IOException(message, e);
+    }
+
+    /** 4xx other than timeout, conflict and rate limit: the same request will fail again. */
+    static boolean isPermanent(int httpCode) {
+        return httpCode >= 400 && httpCode < 500 && httpCode != 408 && httpCode != 409 && httpCode != 429;
     }
 }

@@ -2,6 +2,7 @@ package io.integcov.storage;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,8 +28,7 @@ class GcsStorageTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        gcs = FakeGcs.start();
-        gcs.createBucket("cov");
+        gcs = FakeGcs.start("cov");
     }
 
     @AfterAll
@@ -54,6 +55,10 @@ class GcsStorageTest {
                     "ci/run-1/ns/pod/app/r1/covmeta.abc", "ci/run-1/ns/pod/app/r1/integcov-manifest.json"),
                     gcs.objectNames("cov").stream().filter(n -> n.startsWith("ci/run-1/")).sorted().toList());
             assertArrayEquals(large, gcs.object("cov", "ci/run-1/ns/pod/app/r1/big"));
+            CRC32C crc = new CRC32C();
+            crc.update(large);
+            assertEquals(crc.getValue(), gcs.objects("cov").stream()
+                    .filter(o -> o.name().equals("ci/run-1/ns/pod/app/r1/big")).findFirst().orElseThrow().crc32c());
 
             assertEquals(List.of(new Storage.StoredObject("ns/pod/app/r1/big", large.length),
                     new Storage.StoredObject("ns/pod/app/r1/covmeta.abc", small.length),
@@ -77,12 +82,22 @@ class GcsStorageTest {
     }
 
     @Test
+    void bucketCreatedLater() throws Exception {
+        gcs.createBucket("second-bucket");
+        try (GcsStorage storage = GcsStorage.open("second-bucket", "", gcs.endpoint())) {
+            storage.putBytes("k", new byte[] {1, 2});
+        }
+        assertEquals(List.of("k"), gcs.objectNames("second-bucket"));
+    }
+
+    @Test
     void missingObjectAndMissingBucketAreIoErrors() {
         try (GcsStorage storage = GcsStorage.open("cov", "p", gcs.endpoint());
              GcsStorage noBucket = GcsStorage.open("no-such-bucket", "", gcs.endpoint())) {
             IOException e = assertThrows(IOException.class, () -> storage.get("absent"));
             assertTrue(e.getMessage().contains("gs://cov/p/absent"), e.getMessage());
-            assertThrows(IOException.class, () -> noBucket.putBytes("x", new byte[1]));
+            assertThrows(PermanentStorageException.class, () -> noBucket.putBytes("x", new byte[1]));
+            assertThrows(PermanentStorageException.class, () -> storage.get("absent"));
         }
     }
 
@@ -90,7 +105,8 @@ class GcsStorageTest {
     void storageDownIsAnIoError() throws Exception {
         FakeGcs notStarted = FakeGcs.reserve();
         try (GcsStorage storage = GcsStorage.open("cov", "", notStarted.endpoint())) {
-            assertThrows(IOException.class, () -> storage.putBytes("x", new byte[1]));
+            IOException e = assertThrows(IOException.class, () -> storage.putBytes("x", new byte[1]));
+            assertFalse(e instanceof PermanentStorageException, "connection refused may pass: retry");
         }
     }
 
@@ -100,6 +116,16 @@ class GcsStorageTest {
             assertThrows(IllegalArgumentException.class, () -> storage.putBytes("a/../../b", new byte[1]));
             assertThrows(IllegalArgumentException.class, () -> storage.putBytes("/abs", new byte[1]));
         }
+    }
+
+    @Test
+    void permanentHttpCodes() {
+        assertTrue(GcsStorage.isPermanent(404));
+        assertTrue(GcsStorage.isPermanent(403));
+        assertFalse(GcsStorage.isPermanent(429));
+        assertFalse(GcsStorage.isPermanent(408));
+        assertFalse(GcsStorage.isPermanent(503));
+        assertFalse(GcsStorage.isPermanent(0));
     }
 
     @Test

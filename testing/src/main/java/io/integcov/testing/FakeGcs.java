@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.nio.ByteBuffer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -31,14 +33,19 @@ public final class FakeGcs implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Process process;
     private Path log;
+    private Path data;
 
     private FakeGcs(int port) {
         this.port = port;
     }
 
-    /** Starts a server on a free port and waits until it answers. */
-    public static FakeGcs start() throws IOException, InterruptedException {
-        return reserve().startServer();
+    /** An object as the server describes it; {@code generation} grows with write time, {@code crc32c} is server-computed. */
+    public record StoredObject(String name, long size, long generation, long crc32c) {
+    }
+
+    /** Starts a server with these (initially empty) buckets on a free port and waits until it answers. */
+    public static FakeGcs start(String... buckets) throws IOException, InterruptedException {
+        return reserve().startServer(buckets);
     }
 
     /** Picks a free loopback port; nothing listens there until {@link #startServer()}. */
@@ -49,13 +56,19 @@ public final class FakeGcs implements AutoCloseable {
         }
     }
 
-    public synchronized FakeGcs startServer() throws IOException, InterruptedException {
+    /** Starts the server; the buckets exist from its first answer on (loaded from a -data dir of empty folders). */
+    public synchronized FakeGcs startServer(String... buckets) throws IOException, InterruptedException {
         if (process != null) {
             throw new IllegalStateException("fake-gcs-server already started on port " + port);
         }
         log = Files.createTempFile("fake-gcs-server-" + port + "-", ".log");
+        data = Files.createTempDirectory("fake-gcs-data-");
+        for (String bucket : buckets) {
+            Files.createDirectory(data.resolve(bucket));
+        }
         process = new ProcessBuilder(Cache.binary("fake-gcs-server", INSTALL_HINT).toString(),
-                "-scheme", "http", "-backend", "memory", "-host", "127.0.0.1", "-port", String.valueOf(port),
+                "-scheme", "http", "-backend", "memory", "-data", data.toString(),
+                "-host", "127.0.0.1", "-port", String.valueOf(port),
                 "-external-url", endpoint(), "-public-host", "127.0.0.1:" + port, "-log-level", "warn")
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -98,16 +111,23 @@ public final class FakeGcs implements AutoCloseable {
 
     /** Names of all objects in the bucket, as the server lists them. */
     public List<String> objectNames(String bucket) throws IOException, InterruptedException {
+        return objects(bucket).stream().map(StoredObject::name).toList();
+    }
+
+    /** All objects in the bucket, with the server's metadata. */
+    public List<StoredObject> objects(String bucket) throws IOException, InterruptedException {
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/storage/v1/b/" + bucket + "/o")).GET(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("list " + bucket + ": HTTP " + response.statusCode() + " " + response.body());
         }
-        List<String> names = new ArrayList<>();
+        List<StoredObject> objects = new ArrayList<>();
         for (JsonNode item : JSON.readTree(response.body()).path("items")) {
-            names.add(item.path("name").asText());
+            byte[] crc = Base64.getDecoder().decode(item.path("crc32c").asText());
+            objects.add(new StoredObject(item.path("name").asText(), item.path("size").asLong(),
+                    item.path("generation").asLong(), Integer.toUnsignedLong(ByteBuffer.wrap(crc).getInt())));
         }
-        return names;
+        return objects;
     }
 
     public byte[] object(String bucket, String name) throws IOException, InterruptedException {
@@ -134,8 +154,14 @@ public final class FakeGcs implements AutoCloseable {
             process = null;
             try {
                 Files.deleteIfExists(log);
+                try (var entries = Files.list(data)) {
+                    for (Path bucket : (Iterable<Path>) entries::iterator) {
+                        Files.deleteIfExists(bucket);
+                    }
+                }
+                Files.deleteIfExists(data);
             } catch (IOException e) {
-                // a stale temp file is harmless
+                // stale temp files are harmless
             }
         }
     }
