@@ -64,7 +64,7 @@ done
 k8s_version=$(sed -nE 's/^(require)?[[:space:]]*k8s\.io\/kubernetes (v[^ ]+).*$/\2/p' "$mod/go.mod" | head -1)
 [[ -n $k8s_version ]] || { log "no k8s.io/kubernetes requirement in $mod/go.mod"; exit 1; }
 # the stamp identifies the inputs: if any changed, the cached binaries are rebuilt
-stamp_want=$( (go version | awk '{print $3}'; cat "$mod/go.mod" "$mod/go.sum" "$mod/etcd/main.go") | sha256sum | cut -c1-16)
+stamp_want=$( (go version | awk '{print $3}'; cat "$0" "$mod/go.mod" "$mod/go.sum" "$mod/etcd/main.go") | sha256sum | cut -c1-16)
 stamp_file="$bin/k8s-build.stamp"
 
 if [[ $force == 0 && -x $bin/kube-apiserver && -x $bin/etcd && -f $stamp_file && $(cat "$stamp_file") == "$stamp_want" ]]; then
@@ -81,7 +81,15 @@ export CGO_ENABLED=0
 # one go build for both packages, so their shared dependencies compile once
 tmpout=$(mktemp -d "$bin/.build.XXXXXX")
 trap 'rm -rf "$tmpout"' EXIT
-go build -trimpath -ldflags='-s -w' -o "$tmpout/" k8s.io/kubernetes/cmd/kube-apiserver ./etcd
+# the version stamps `make` would set (hack/lib/version.sh); without them the server reports v0.0.0-master
+[[ $k8s_version =~ ^v([0-9]+)\.([0-9]+)\. ]]
+major=${BASH_REMATCH[1]}; minor=${BASH_REMATCH[2]}
+ldflags="-s -w"
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor"
+  ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+done
+go build -trimpath -ldflags="$ldflags" -o "$tmpout/" k8s.io/kubernetes/cmd/kube-apiserver ./etcd
 mv -f "$tmpout/kube-apiserver" "$bin/kube-apiserver"
 mv -f "$tmpout/etcd" "$bin/etcd"
 printf '%s\n' "$stamp_want" > "$stamp_file"

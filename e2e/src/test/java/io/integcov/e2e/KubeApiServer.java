@@ -163,6 +163,16 @@ public final class KubeApiServer implements AutoCloseable {
                 + (owner != null ? "; log " + owner.log() + ":\n" + owner.logTail(40) : ""));
     }
 
+    /** The k8s.io/kubernetes version src/ci/k8s-build/go.mod pins (what src/ci/build-k8s.sh builds). */
+    public static String pinnedVersion() throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*(?:require\\s+)?k8s\\.io/kubernetes (v\\S+)")
+                .matcher(Files.readString(E2eEnv.repoRoot().resolve("src/ci/k8s-build/go.mod")));
+        if (!m.find()) {
+            throw new IllegalStateException("no k8s.io/kubernetes requirement in src/ci/k8s-build/go.mod");
+        }
+        return m.group(1);
+    }
+
     public String url() {
         return "https://127.0.0.1:" + apiPort;
     }

@@ -1,0 +1,416 @@
+package io.integcov.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.integcov.model.CoverageCapture;
+import io.integcov.model.CoverageCaptureSpec;
+import io.integcov.model.Labels;
+import io.integcov.model.StorageSpec;
+import io.integcov.testing.GoTools;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 4 end to end: a real kube-apiserver + etcd; crds/ and deploy/ applied (Deployments as server-side dry runs, the
+ * MutatingWebhookConfiguration pointing at https://127.0.0.1); the operator and the webhook run from their fast-jars
+ * as the deploy/ ServiceAccounts (so deploy/ RBAC is what they get); the operator issues the webhook certificate and
+ * patches the caBundle; a pod created in a namespace labelled integcov.io/inject=enabled is stored mutated; its init
+ * and main containers run locally as a kubelet would; after SIGTERM the wrapper uploads to file:// storage, and
+ * {@code integcov collect} + {@code go tool covdata percent} show real coverage.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CoverageEndToEndTest {
+    static final String SYSTEM_NS = "integcov-system";
+    static final String APP_NS = "e2e-apps";
+    static final String WRAPPER_IMAGE = "integcov/integcov:e2e";
+    static final String COVAPP_IMAGE = "example.com/covapp:e2e";
+    static final String COVAPP_IN_IMAGE = "/app/covapp";
+    /** Bound for the cluster-side steps to converge (start-up, informers, reconcile): not an assertion on speed. */
+    static final Duration CONVERGE = Duration.ofMinutes(2);
+
+    @TempDir
+    static Path work;
+    static String skip;
+    static KubeApiServer api;
+    static KubernetesClient admin;
+    static Manifests.Applied deployed;
+    static ManagedProcess operator;
+    static ManagedProcess webhook;
+    static Path tlsDir;
+    static Path storageDir;
+    static Path covapp;
+    static Path integcovLauncher;
+    static int webhookPort;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        skip = E2eEnv.skipReason("etcd", "kube-apiserver");
+        if (skip != null) {
+            return;
+        }
+        Path operatorJar = QuarkusApp.jar("operator");
+        Path webhookJar = QuarkusApp.jar("webhook");
+        Path cliJar = E2eEnv.repoRoot().resolve("cli/target/integcov.jar");
+        assertTrue(Files.isRegularFile(cliJar), cliJar + " is missing; build it: mvn -B -pl cli -am install -DskipTests");
+        assertTrue(Files.isRegularFile(operatorJar) && Files.isRegularFile(webhookJar));
+
+        covapp = GoTools.buildCovapp(work.resolve("covapp-build"));
+        // what the wrapper image holds at /usr/local/bin/integcov: here a launcher for the cli jar on this JVM
+        integcovLauncher = work.resolve("image-integcov");
+        Files.writeString(integcovLauncher, "#!/bin/sh\nexec " + Installer.shellQuote(QuarkusApp.java().toString())
+                + " -jar " + Installer.shellQuote(cliJar.toString()) + " \"$@\"\n");
+        integcovLauncher.toFile().setExecutable(true);
+        storageDir = Files.createDirectories(work.resolve("storage"));
+
+        api = KubeApiServer.start(work.resolve("cluster"));
+        admin = api.adminClient();
+        Crds.apply(admin);
+
+        webhookPort = KubeApiServer.freePort();
+        List<HasMetadata> objects = Manifests.kustomize(admin, E2eEnv.repoRoot().resolve(deployBase()));
+        deployed = Manifests.apply(admin, objects, "https://127.0.0.1:" + webhookPort);
+
+        tlsDir = work.resolve("webhook-tls");
+        operator = startOperator();
+        waitFor("operator writes the webhook certificate to " + tlsDir, operator,
+                () -> Files.isRegularFile(tlsDir.resolve("tls.crt")) && Files.isRegularFile(tlsDir.resolve("tls.key"))
+                        && Files.isRegularFile(tlsDir.resolve("ca.crt")));
+        webhook = startWebhook();
+        HttpClient https = HttpClient.newBuilder()
+                .sslContext(Pem.trusting(Files.readAllBytes(tlsDir.resolve("ca.crt"))))
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        waitFor("webhook answers on https://127.0.0.1:" + webhookPort + "/mutate with the operator's certificate",
+                webhook, () -> {
+                    HttpResponse<String> r = https.send(HttpRequest.newBuilder(
+                            URI.create("https://127.0.0.1:" + webhookPort + "/mutate"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofSeconds(5)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    return r.statusCode() > 0;
+                });
+    }
+
+    static String deployBase() {
+        Path root = E2eEnv.repoRoot();
+        for (String candidate : List.of("deploy/base", "deploy")) {
+            if (Files.exists(root.resolve(candidate).resolve("kustomization.yaml"))) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no kustomization.yaml in deploy/base or deploy/");
+    }
+
+    static Deployment deployment(String nameContains) {
+        return deployed.ofKind(Deployment.class).stream()
+                .filter(d -> d.getMetadata().getName().contains(nameContains)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("deploy/ has no Deployment named *" + nameContains + "*"));
+    }
+
+    /** The ServiceAccount a deploy/ Deployment runs as; the e2e runs that component with this account's token. */
+    static String serviceAccountOf(Deployment d) {
+        String sa = d.getSpec().getTemplate().getSpec().getServiceAccountName();
+        assertNotNull(sa, "Deployment " + d.getMetadata().getName() + " names no serviceAccountName");
+        return sa;
+    }
+
+    static Path kubeconfigFor(Deployment d) throws Exception {
+        String ns = d.getMetadata().getNamespace();
+        String sa = serviceAccountOf(d);
+        return api.writeKubeconfig(work.resolve(d.getMetadata().getName() + ".kubeconfig"),
+                "system:serviceaccount:" + ns + ":" + sa, api.serviceAccountToken(ns, sa));
+    }
+
+    static ManagedProcess startOperator() throws Exception {
+        Deployment d = deployment("operator");
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("KUBECONFIG", kubeconfigFor(d).toString());
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(KubeApiServer.freePort()));
+        env.put("INTEGCOV_OPERATOR_NAMESPACE", d.getMetadata().getNamespace());
+        env.put("INTEGCOV_OPERATOR_RESYNC_INTERVAL", "2s");
+        env.put("INTEGCOV_WEBHOOK_TLS_EXTRA_SANS", "127.0.0.1");
+        env.put("INTEGCOV_WEBHOOK_TLS_OUTPUT_DIR", tlsDir.toString());
+        env.put("INTEGCOV_WEBHOOK_TLS_CHECK_INTERVAL", "2s");
+        env.put("POD_NAME", "integcov-operator-e2e");
+        env.put("POD_NAMESPACE", d.getMetadata().getNamespace());
+        return QuarkusApp.start("operator", env, work.resolve("operator"));
+    }
+
+    static ManagedProcess startWebhook() throws Exception {
+        Deployment d = deployment("webhook");
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("KUBECONFIG", kubeconfigFor(d).toString());
+        env.put("QUARKUS_HTTP_SSL_PORT", Integer.toString(webhookPort));
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(KubeApiServer.freePort()));
+        env.put("INTEGCOV_TLS_DIR", tlsDir.toString());
+        env.put("INTEGCOV_WRAPPER_IMAGE", WRAPPER_IMAGE);
+        return QuarkusApp.start("webhook", env, work.resolve("webhook"));
+    }
+
+    static void waitFor(String what, ManagedProcess owner, KubeApiServer.Probe probe) throws Exception {
+        KubeApiServer.waitUntil(what, owner, probe);
+    }
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        for (ManagedProcess p : new ManagedProcess[] {webhook, operator}) {
+            if (p != null) {
+                p.close();
+            }
+        }
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    @BeforeEach
+    void skipWithoutBinaries() {
+        Assumptions.assumeTrue(skip == null, skip);
+        operator.checkAlive();
+        webhook.checkAlive();
+    }
+
+    static Pod covappPod(String name, Map<String, String> labels, int port) {
+        return new PodBuilder()
+                .withNewMetadata().withName(name).withNamespace(APP_NS).withLabels(labels).endMetadata()
+                .withNewSpec()
+                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(1000L)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+                .addNewVolume().withName("scratch").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewContainer().withName("app").withImage(COVAPP_IMAGE)
+                .withCommand(COVAPP_IN_IMAGE)
+                .withArgs("-serve", "127.0.0.1:" + port, "-ready", "/scratch/ready", "-work", "$(WORK)",
+                        "-print-env", "INTEGCOV_POD_NAME")
+                .addNewEnv().withName("WORK").withValue("30").endEnv()
+                .addNewVolumeMount().withName("scratch").withMountPath("/scratch").endVolumeMount()
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withNewCapabilities().withDrop("ALL")
+                .endCapabilities().endSecurityContext()
+                .endContainer()
+                .endSpec().build();
+    }
+
+    static CoverageCapture capture() {
+        CoverageCaptureSpec spec = new CoverageCaptureSpec();
+        spec.setStorage(new StorageSpec(storageDir.toUri().toString().replaceFirst("^file:/(?!/)", "file:///")));
+        spec.setSelector(new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
+                .withMatchLabels(Map.of("app", "covapp")).build());
+        spec.setUploadTimeoutSeconds(30);
+        return new CoverageCapture(APP_NS, "covapp", spec);
+    }
+
+    static boolean injected(Pod p) {
+        return p != null && p.getMetadata().getAnnotations() != null
+                && p.getMetadata().getAnnotations().containsKey(Labels.INJECTED_ANNOTATION);
+    }
+
+    @Test
+    @Order(1)
+    void deployManifestsAreAcceptedAndTheOperatorTrustsTheWebhook() throws Exception {
+        assertFalse(deployed.dryRun().isEmpty(), "deploy/ Deployments were server-side dry-run applied");
+        assertTrue(deployed.dryRun().stream().allMatch(o -> o.getMetadata().getUid() != null),
+                "the apiserver returned the dry-run objects");
+        Secret tls = admin.secrets().inNamespace(SYSTEM_NS).list().getItems().stream()
+                .filter(s -> "kubernetes.io/tls".equals(s.getType())).findFirst()
+                .orElseThrow(() -> new AssertionError("operator created no kubernetes.io/tls Secret in " + SYSTEM_NS));
+        String caPem = Files.readString(tlsDir.resolve("ca.crt"));
+        String caBundle = Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.US_ASCII));
+        waitFor("caBundle of the MutatingWebhookConfiguration(s) set by the operator", operator, () -> admin
+                .admissionRegistration().v1().mutatingWebhookConfigurations().list().getItems().stream()
+                .flatMap(m -> m.getWebhooks().stream())
+                .allMatch(w -> caBundle.equals(w.getClientConfig().getCaBundle())));
+        assertNotNull(tls.getData().get("tls.crt"));
+        List<MutatingWebhookConfiguration> mwcs = admin.admissionRegistration().v1().mutatingWebhookConfigurations()
+                .list().getItems();
+        assertFalse(mwcs.isEmpty(), "deploy/ has a MutatingWebhookConfiguration");
+        for (MutatingWebhook w : mwcs.stream().flatMap(m -> m.getWebhooks().stream()).toList()) {
+            assertEquals("Ignore", w.getFailurePolicy(), w.getName());
+            assertEquals("https://127.0.0.1:" + webhookPort + "/mutate", w.getClientConfig().getUrl(), w.getName());
+            assertEquals(Map.of(Labels.INJECT_LABEL, Labels.INJECT_ENABLED), w.getNamespaceSelector().getMatchLabels());
+        }
+    }
+
+    @Test
+    @Order(2)
+    void podIsMutatedRunsLocallyAndYieldsCoverage() throws Exception {
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(APP_NS)
+                .addToLabels(Labels.INJECT_LABEL, Labels.INJECT_ENABLED)
+                // the injected init container, volumes and env must satisfy Pod Security "restricted"
+                .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
+                .endMetadata().build()).serverSideApply();
+        // no kube-controller-manager here: create the namespace's default ServiceAccount ourselves
+        admin.serviceAccounts().inNamespace(APP_NS).resource(new ServiceAccountBuilder().withNewMetadata()
+                .withName("default").endMetadata().build()).serverSideApply();
+        admin.resources(CoverageCapture.class).inNamespace(APP_NS).resource(capture()).serverSideApply();
+
+        // the webhook learns about the CoverageCapture through its informer: wait until a server-side dry-run
+        // create of the pod comes back mutated (this goes through the apiserver -> webhook path, nothing is stored)
+        int appPort = KubeApiServer.freePort();
+        Pod desired = covappPod("covapp-1", Map.of("app", "covapp"), appPort);
+        waitFor("a dry-run pod create is mutated by the webhook", webhook,
+                () -> injected(admin.pods().inNamespace(APP_NS).resource(desired).dryRun().create()));
+
+        Pod created = admin.pods().inNamespace(APP_NS).resource(desired).create();
+        Pod stored = admin.pods().inNamespace(APP_NS).withName("covapp-1").get();
+        assertEquals(created.getMetadata().getUid(), stored.getMetadata().getUid());
+        assertEquals("covapp", stored.getMetadata().getAnnotations().get(Labels.INJECTED_ANNOTATION));
+        Container init = stored.getSpec().getInitContainers().stream()
+                .filter(c -> Labels.INIT_CONTAINER_NAME.equals(c.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + Labels.INIT_CONTAINER_NAME + " init container"));
+        assertEquals(WRAPPER_IMAGE, init.getImage());
+        Container app = stored.getSpec().getContainers().get(0);
+        assertEquals(List.of(Labels.WRAPPER_PATH, "run", "--", COVAPP_IN_IMAGE), app.getCommand());
+        assertEquals(desired.getSpec().getContainers().get(0).getArgs(), app.getArgs());
+        Map<String, EnvVar> env = new LinkedHashMap<>();
+        app.getEnv().forEach(e -> env.put(e.getName(), e));
+        assertEquals(Labels.COVDATA_DIR, env.get(Labels.ENV_GOCOVERDIR).getValue());
+        assertEquals(capture().getSpec().getStorage().getUrl(), env.get(Labels.ENV_STORAGE).getValue());
+        assertEquals("metadata.name", env.get(Labels.ENV_POD_NAME).getValue() == null
+                ? env.get(Labels.ENV_POD_NAME).getValueFrom().getFieldRef().getFieldPath() : null);
+        assertEquals("30", env.get("WORK").getValue(), "user env kept");
+        List<String> volumes = stored.getSpec().getVolumes().stream().map(v -> v.getName()).toList();
+        assertTrue(volumes.containsAll(List.of(Labels.BIN_VOLUME, Labels.COVDATA_VOLUME, "scratch")), volumes.toString());
+
+        // run it as a kubelet would: init container to completion, then the app; then terminate it with SIGTERM
+        LocalKubelet kubelet = new LocalKubelet(stored, work.resolve("kubelet/covapp-1"),
+                new LocalKubelet.Images().add(WRAPPER_IMAGE, "/usr/local/bin/integcov", integcovLauncher)
+                        .add(COVAPP_IMAGE, COVAPP_IN_IMAGE, covapp),
+                admin);
+        Map<String, String> base = Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        kubelet.runInitContainers(base, CONVERGE);
+        Path installed = kubelet.volumeDir(Labels.BIN_VOLUME).resolve("integcov");
+        assertTrue(Files.isExecutable(installed), "init container installed the wrapper: " + installed);
+
+        int exit;
+        try (ManagedProcess running = kubelet.start(app, base)) {
+            Path ready = kubelet.volumeDir("scratch").resolve("ready");
+            waitFor("covapp under the wrapper is ready (" + ready + ")", running, () -> Files.exists(ready));
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> fizz = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + appPort + "/classify?n=15")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("fizzbuzz", fizz.body().trim());
+            exit = running.stop(CONVERGE);
+            String log = Files.readString(running.log());
+            assertTrue(log.contains("INTEGCOV_POD_NAME=covapp-1"), "downward API env reached the app:\n" + log);
+            assertEquals(0, exit, "wrapper exit code after SIGTERM (covapp exits 0 on SIGTERM):\n" + log);
+        }
+
+        Path covdata = kubelet.volumeDir(Labels.COVDATA_VOLUME);
+        try (Stream<Path> files = Files.list(covdata)) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("covcounters.")),
+                    "Go wrote coverage counters to the covdata volume " + covdata);
+        }
+        Path podStorage = storageDir.resolve(APP_NS).resolve("covapp-1").resolve("app");
+        assertTrue(Files.isDirectory(podStorage), "uploads under <url>/<ns>/<pod>/<container>: " + podStorage);
+
+        Path collected = work.resolve("collected");
+        String out = runCli(List.of("collect", "--from", capture().getSpec().getStorage().getUrl(), "-o",
+                collected.toString()));
+        double percent = GoTools.coveragePercent(collected);
+        assertTrue(percent > 0, "go tool covdata percent on collected files: " + percent + "\n" + out);
+        assertTrue(percent < 100, "neverCalled() is never covered: " + percent);
+    }
+
+    @Test
+    @Order(3)
+    void operatorReportsTheCaptureReadyWithTheInjectedPodAndItsUpload() throws Exception {
+        Assumptions.assumeTrue(admin.pods().inNamespace(APP_NS).withName("covapp-1").get() != null,
+                "needs the pod of podIsMutatedRunsLocallyAndYieldsCoverage");
+        CoverageCapture cc = admin.resources(CoverageCapture.class).inNamespace(APP_NS).withName("covapp")
+                .waitUntilCondition(c -> c != null && c.getStatus() != null
+                        && c.getStatus().getUploads() != null && !c.getStatus().getUploads().isEmpty(),
+                        CONVERGE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(cc.getMetadata().getGeneration(), cc.getStatus().getObservedGeneration());
+        assertTrue(cc.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())),
+                "Ready condition: " + cc.getStatus().getConditions());
+        assertEquals(1, cc.getStatus().getInjectedPods());
+        assertEquals(0, cc.getStatus().getNotInjectedPods());
+    }
+
+    @Test
+    @Order(4)
+    void optedOutPodsAndOtherNamespacesAreLeftAlone() throws Exception {
+        Pod optedOut = covappPod("opted-out", Map.of("app", "covapp", Labels.INJECT_LABEL, Labels.INJECT_DISABLED),
+                1);
+        Pod stored = admin.pods().inNamespace(APP_NS).resource(optedOut).create();
+        assertFalse(injected(stored), "pod labelled " + Labels.INJECT_LABEL + "=disabled is not mutated");
+        assertNull(stored.getSpec().getInitContainers() == null || stored.getSpec().getInitContainers().isEmpty()
+                ? null : stored.getSpec().getInitContainers());
+
+        String other = "e2e-not-labelled";
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(other).endMetadata().build())
+                .serverSideApply();
+        admin.serviceAccounts().inNamespace(other).resource(new ServiceAccountBuilder().withNewMetadata()
+                .withName("default").endMetadata().build()).serverSideApply();
+        CoverageCapture cc = capture();
+        cc.getMetadata().setNamespace(other);
+        admin.resources(CoverageCapture.class).inNamespace(other).resource(cc).serverSideApply();
+        Pod p = new PodBuilder(covappPod("plain", Map.of("app", "covapp"), 1)).editMetadata().withNamespace(other)
+                .endMetadata().build();
+        Pod plain = admin.pods().inNamespace(other).resource(p).create();
+        assertFalse(injected(plain), "namespace without " + Labels.INJECT_LABEL + "=enabled is not mutated");
+        assertEquals(List.of(COVAPP_IN_IMAGE), plain.getSpec().getContainers().get(0).getCommand());
+    }
+
+    static String runCli(List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(integcovLauncher.toString());
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(CONVERGE.toSeconds(), TimeUnit.SECONDS), "integcov " + args + " did not finish");
+        assertEquals(0, p.exitValue(), "integcov " + args + ":\n" + out);
+        return out;
+    }
+
+    /** Shell quoting for the launcher script. */
+    static final class Installer {
+        static String shellQuote(String s) {
+            return "'" + s.replace("'", "'\\''") + "'";
+        }
+    }
+
+    static <T> T nonNull(T t, String what) {
+        return Objects.requireNonNull(t, what);
+    }
+}

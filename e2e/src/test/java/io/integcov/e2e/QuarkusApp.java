@@ -1,0 +1,39 @@
+package io.integcov.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Runs a module's Quarkus fast-jar ({@code <module>/target/quarkus-app/quarkus-run.jar}) as a child process. */
+public final class QuarkusApp {
+    private QuarkusApp() {
+    }
+
+    /** The fast-jar of {@code module}; fails (never skips) when it is missing: the reactor builds it before e2e. */
+    public static Path jar(String module) {
+        Path jar = E2eEnv.repoRoot().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            fail(jar + " is missing; build it first: mvn -B -pl " + module + " -am install -DskipTests");
+        }
+        return jar;
+    }
+
+    public static Path java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    public static ManagedProcess start(String module, Map<String, String> env, Path workDir) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java().toString());
+        cmd.add("-Xmx256m");
+        cmd.add("-jar");
+        cmd.add(jar(module).toString());
+        Files.createDirectories(workDir);
+        return ManagedProcess.start(module, cmd, env, workDir, workDir.resolve(module + ".log"));
+    }
+}
