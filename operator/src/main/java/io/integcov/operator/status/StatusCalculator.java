@@ -1,0 +1,120 @@
+package io.integcov.operator.status;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.integcov.model.CoverageCapture;
+import io.integcov.model.CoverageCaptureStatus;
+import io.integcov.model.Labels;
+import io.integcov.model.PodNote;
+import io.integcov.model.UploadRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Computes a CoverageCapture's status from its spec, the pods in its namespace and the uploads found in storage. Every
+ * field of the result is set (none null), so a JSON merge patch with it replaces the whole previous status.
+ */
+public final class StatusCalculator {
+    /** Only the newest uploads are kept in the status so that it stays far below the object size limit. */
+    public static final int MAX_UPLOADS = 200;
+    public static final int MAX_NOTES = 100;
+
+    static final String RESTART_HINT = "not mutated at admission: created before the integcov webhook was ready or before"
+            + " this CoverageCapture existed, or in a namespace without label " + Labels.INJECT_LABEL + "="
+            + Labels.INJECT_ENABLED + "; delete the pod so it is recreated";
+
+    private StatusCalculator() {
+    }
+
+    public static CoverageCaptureStatus compute(CoverageCapture capture, Collection<Pod> podsInNamespace,
+            UploadListing uploads, Instant now) {
+        CoverageCaptureStatus previous = capture.getStatus() == null ? new CoverageCaptureStatus() : capture.getStatus();
+        long generation = capture.getMetadata().getGeneration() == null ? 0 : capture.getMetadata().getGeneration();
+        CoverageCaptureStatus status = new CoverageCaptureStatus();
+        status.setObservedGeneration(generation);
+
+        List<String> specErrors = SpecValidator.validate(capture.getSpec());
+        if (!specErrors.isEmpty()) {
+            String message = String.join("; ", specErrors);
+            var conditions = Conditions.put(previous.getConditions(), Conditions.INVALID_SPEC, true, "InvalidSpec",
+                    message, generation, now);
+            status.setConditions(Conditions.put(conditions, Conditions.READY, false, "InvalidSpec",
+                    "the spec is invalid: " + message, generation, now));
+            status.setMatchedPods(0);
+            status.setInjectedPods(0);
+            status.setNotInjectedPods(0);
+            status.setUploads(previous.getUploads());
+            return status;
+        }
+
+        String name = capture.getMetadata().getName();
+        List<Pod> matched = podsInNamespace.stream()
+                .filter(pod -> LabelSelectors.matches(capture.getSpec().getSelector(), pod.getMetadata().getLabels()))
+                .sorted(Comparator.comparing(pod -> pod.getMetadata().getName()))
+                .toList();
+        int injected = 0;
+        List<PodNote> notes = new ArrayList<>();
+        for (Pod pod : matched) {
+            String problem = whyNotInjected(pod, name);
+            if (problem == null) {
+                injected++;
+            } else if (notes.size() < MAX_NOTES) {
+                notes.add(new PodNote(pod.getMetadata().getName(), problem));
+            }
+        }
+        status.setMatchedPods(matched.size());
+        status.setInjectedPods(injected);
+        status.setNotInjectedPods(matched.size() - injected);
+        status.setNotInjected(notes);
+
+        var conditions = Conditions.put(previous.getConditions(), Conditions.INVALID_SPEC, false, "SpecValid",
+                "the spec is valid", generation, now);
+        if (uploads.failed()) {
+            status.setUploads(previous.getUploads());
+            conditions = Conditions.put(conditions, Conditions.READY, false, "StorageUnavailable",
+                    "cannot read upload manifests: " + uploads.error(), generation, now);
+        } else {
+            List<UploadRecord> sorted = uploads.uploads().stream().sorted(NEWEST_LAST).toList();
+            status.setUploads(new ArrayList<>(sorted.subList(Math.max(0, sorted.size() - MAX_UPLOADS), sorted.size())));
+            String shown = sorted.size() > MAX_UPLOADS ? " (the newest " + MAX_UPLOADS + " are listed)" : "";
+            conditions = Conditions.put(conditions, Conditions.READY, true, "Capturing",
+                    injected + " of " + matched.size() + " matching pods injected; " + sorted.size() + " uploads"
+                            + shown,
+                    generation, now);
+        }
+        status.setConditions(conditions);
+        return status;
+    }
+
+    /** Null when the webhook mutated the pod for this capture, else the reason and what to do about it. */
+    static String whyNotInjected(Pod pod, String captureName) {
+        Map<String, String> annotations = pod.getMetadata().getAnnotations() == null ? Map.of()
+                : pod.getMetadata().getAnnotations();
+        Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+        String injectedFor = annotations.get(Labels.INJECTED_ANNOTATION);
+        if (captureName.equals(injectedFor)) {
+            return null;
+        }
+        if (injectedFor != null) {
+            return "mutated for CoverageCapture '" + injectedFor + "' instead; several captures select this pod, annotate"
+                    + " it with " + Labels.CAPTURE_ANNOTATION + "=" + captureName + " to choose this one";
+        }
+        if (Labels.INJECT_DISABLED.equals(labels.get(Labels.INJECT_LABEL))) {
+            return "opted out with label " + Labels.INJECT_LABEL + "=" + Labels.INJECT_DISABLED;
+        }
+        String requested = annotations.get(Labels.CAPTURE_ANNOTATION);
+        if (requested != null && !requested.equals(captureName)) {
+            return "asks for CoverageCapture '" + requested + "' with annotation " + Labels.CAPTURE_ANNOTATION;
+        }
+        return RESTART_HINT;
+    }
+
+    private static final Comparator<UploadRecord> NEWEST_LAST = Comparator
+            .comparing((UploadRecord u) -> u.getFinishedAt() == null ? "" : u.getFinishedAt())
+            .thenComparing(u -> String.valueOf(u.getPod()))
+            .thenComparing(u -> String.valueOf(u.getContainer()))
+            .thenComparing(u -> String.valueOf(u.getRunId()));
+}

@@ -1,0 +1,189 @@
+package io.integcov.operator.tls;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.integcov.operator.OperatorConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the webhook TLS Secret (self-signed CA + serving certificate) valid and the CA in the caBundle of every webhook
+ * of the MutatingWebhookConfiguration. Runs at startup and then periodically, on every replica: the Secret is created
+ * or replaced with optimistic locking, so concurrent replicas cannot overwrite each other.
+ */
+@ApplicationScoped
+public class WebhookCertificateManager {
+    private static final Logger LOG = Logger.getLogger(WebhookCertificateManager.class);
+
+    private final KubernetesClient client;
+    private final OperatorConfig config;
+    private ScheduledExecutorService scheduler;
+
+    public WebhookCertificateManager(KubernetesClient client, OperatorConfig config) {
+        this.client = client;
+        this.config = config;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!config.webhook().tls().enabled()) {
+            LOG.info("webhook certificate management is disabled (integcov.operator.webhook.tls.enabled=false)");
+            return;
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "integcov-webhook-certificates");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long periodMillis = config.webhook().tls().checkInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::ensureQuietly, 0, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    private void ensureQuietly() {
+        try {
+            ensure();
+        } catch (RuntimeException e) {
+            LOG.warnf("webhook certificate check failed, retrying in %s: %s", config.webhook().tls().checkInterval(),
+                    e.getMessage());
+        }
+    }
+
+    /** Makes the Secret hold valid certificates, then the webhook configuration trust their CA. */
+    public synchronized TlsMaterial ensure() {
+        TlsMaterial material = ensureSecret();
+        patchCaBundle(material.caCertPem());
+        config.webhook().tls().outputDir().ifPresent(dir -> writeFiles(dir, material));
+        return material;
+    }
+
+    private TlsMaterial ensureSecret() {
+        OperatorConfig.Tls tls = config.webhook().tls();
+        String namespace = config.namespace();
+        List<String> sans = WebhookCertificates.subjectAltNames(config.webhook().serviceName(), namespace,
+                tls.extraSans().orElse(List.of()));
+        var secrets = client.secrets().inNamespace(namespace);
+        Secret existing = secrets.withName(tls.secretName()).get();
+        TlsMaterial current = existing == null ? null : TlsMaterial.fromSecretData(decode(existing.getData()));
+        Instant now = Instant.now();
+        WebhookCertificates.Check check = WebhookCertificates.check(current, sans, tls.renewBefore(), now);
+        if (check.verdict() == WebhookCertificates.Verdict.KEEP) {
+            return current;
+        }
+        TlsMaterial renewed = check.verdict() == WebhookCertificates.Verdict.NEW_CA
+                ? WebhookCertificates.createAll(sans, tls.caValidity(), tls.servingValidity(), now)
+                : WebhookCertificates.reissueServing(current, sans, tls.servingValidity(), now);
+        Secret desired = new SecretBuilder()
+                .withNewMetadata()
+                .withName(tls.secretName())
+                .withNamespace(namespace)
+                .addToLabels("app.kubernetes.io/managed-by", "integcov-operator")
+                .endMetadata()
+                .withType("kubernetes.io/tls")
+                .withData(encode(renewed.toSecretData()))
+                .build();
+        if (existing == null) {
+            try {
+                secrets.resource(desired).create();
+                LOG.infof("created webhook TLS secret %s/%s for %s", namespace, tls.secretName(), sans);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                LOG.info("another replica created the webhook TLS secret first; using it");
+                return TlsMaterial.fromSecretData(decode(secrets.withName(tls.secretName()).get().getData()));
+            }
+        } else {
+            desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
+            secrets.resource(desired).update();
+            LOG.infof("renewed webhook TLS secret %s/%s: %s", namespace, tls.secretName(), check.reason());
+        }
+        return renewed;
+    }
+
+    private void patchCaBundle(String caCertPem) {
+        String name = config.webhook().configurationName();
+        String caBundle = Base64.getEncoder().encodeToString(caCertPem.getBytes(StandardCharsets.US_ASCII));
+        var resource = client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(name);
+        MutatingWebhookConfiguration configuration = resource.get();
+        if (configuration == null) {
+            LOG.infof("MutatingWebhookConfiguration %s not found yet; will set its caBundle once it exists", name);
+            return;
+        }
+        boolean upToDate = configuration.getWebhooks().stream()
+                .allMatch(webhook -> webhook.getClientConfig() != null
+                        && Objects.equals(caBundle, webhook.getClientConfig().getCaBundle()));
+        if (!upToDate) {
+            resource.edit(current -> {
+                for (MutatingWebhook webhook : current.getWebhooks()) {
+                    webhook.getClientConfig().setCaBundle(caBundle);
+                }
+                return current;
+            });
+            LOG.infof("set the caBundle of MutatingWebhookConfiguration %s", name);
+        }
+    }
+
+    private static void writeFiles(Path dir, TlsMaterial material) {
+        try {
+            Files.createDirectories(dir);
+            write(dir.resolve(TlsMaterial.CA_CERT), material.caCertPem());
+            write(dir.resolve(TlsMaterial.CERT), material.certPem());
+            write(dir.resolve(TlsMaterial.KEY), material.keyPem());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the webhook certificate to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void write(Path target, String content) throws IOException {
+        if (Files.exists(target) && Files.readString(target).equals(content)) {
+            return;
+        }
+        Path tmp = Files.createTempFile(target.getParent(), ".tls-", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, content);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static Map<String, String> decode(Map<String, String> data) {
+        Map<String, String> decoded = new HashMap<>();
+        if (data != null) {
+            data.forEach((key, value) -> decoded.put(key,
+                    new String(Base64.getMimeDecoder().decode(value), StandardCharsets.US_ASCII)));
+        }
+        return decoded;
+    }
+
+    private static Map<String, String> encode(Map<String, String> data) {
+        Map<String, String> encoded = new HashMap<>();
+        data.forEach((key, value) -> encoded.put(key,
+                Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.US_ASCII))));
+        return encoded;
+    }
+}

@@ -1,0 +1,174 @@
+package io.integcov.operator;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.integcov.model.CoverageCapture;
+import io.integcov.model.CoverageCaptureSpec;
+import io.integcov.model.CoverageCaptureStatus;
+import io.integcov.model.Labels;
+import io.integcov.model.PodNote;
+import io.integcov.model.StorageSpec;
+import io.integcov.model.UploadRecord;
+import io.integcov.operator.status.Conditions;
+import io.integcov.operator.tls.Pem;
+import io.integcov.operator.tls.WebhookCertificates;
+import io.integcov.storage.FileStorage;
+import io.integcov.storage.Manifest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/** The operator end to end against the fabric8 mock API server in CRUD mode. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@TestProfile(OperatorTestProfile.class)
+class CoverageCaptureOperatorTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    @Inject
+    KubernetesClient client;
+
+    @Test
+    void statusFollowsPodsAndUploads() throws Exception {
+        String namespace = "team-a";
+        Path storageRoot = Files.createTempDirectory("integcov-storage");
+        FileStorage storage = new FileStorage(storageRoot);
+        storage.putBytes(namespace + "/api-0/api/run-1/" + Manifest.FILE_NAME, manifest(namespace, "api-0", "run-1"));
+
+        createPod(namespace, "api-0", Map.of("app", "api"), Map.of(Labels.INJECTED_ANNOTATION, "api-cov"));
+        createPod(namespace, "api-old", Map.of("app", "api"), Map.of());
+        createPod(namespace, "web-0", Map.of("app", "web"), Map.of());
+        createPod("team-b", "api-elsewhere", Map.of("app", "api"), Map.of(Labels.INJECTED_ANNOTATION, "api-cov"));
+
+        CoverageCaptureSpec spec = new CoverageCaptureSpec();
+        spec.setStorage(new StorageSpec("file://" + storageRoot));
+        spec.setSelector(new LabelSelectorBuilder().addToMatchLabels("app", "api").build());
+        client.resource(new CoverageCapture(namespace, "api-cov", spec)).create();
+
+        CoverageCaptureStatus status = awaitStatus(namespace, "api-cov",
+                s -> Integer.valueOf(2).equals(s.getMatchedPods()) && s.getUploads().size() == 1);
+        assertEquals(1, status.getInjectedPods());
+        assertEquals(1, status.getNotInjectedPods());
+        PodNote note = status.getNotInjected().get(0);
+        assertEquals("api-old", note.getPod());
+        assertTrue(note.getReason().contains("delete the pod so it is recreated"), note.getReason());
+        UploadRecord upload = status.getUploads().get(0);
+        assertEquals("api-0", upload.getPod());
+        assertEquals("run-1", upload.getRunId());
+        assertEquals(42L, upload.getBytes());
+        assertEquals(condition(status, Conditions.READY).getStatus(), "True");
+        assertEquals(condition(status, Conditions.INVALID_SPEC).getStatus(), "False");
+        CoverageCapture stored = client.resources(CoverageCapture.class).inNamespace(namespace).withName("api-cov").get();
+        assertEquals(stored.getMetadata().getGeneration(), status.getObservedGeneration());
+
+        // a new pod is noticed through the pod informer, a new upload through the periodic storage scan
+        createPod(namespace, "api-1", Map.of("app", "api"), Map.of(Labels.INJECTED_ANNOTATION, "api-cov"));
+        storage.putBytes(namespace + "/api-1/api/run-2/" + Manifest.FILE_NAME, manifest(namespace, "api-1", "run-2"));
+        status = awaitStatus(namespace, "api-cov",
+                s -> Integer.valueOf(2).equals(s.getInjectedPods()) && s.getUploads().size() == 2);
+        assertEquals(3, status.getMatchedPods());
+
+        client.pods().inNamespace(namespace).withName("api-old").delete();
+        status = awaitStatus(namespace, "api-cov", s -> Integer.valueOf(0).equals(s.getNotInjectedPods()));
+        assertEquals(List.of(), status.getNotInjected());
+    }
+
+    @Test
+    void invalidSpecIsReported() {
+        CoverageCaptureSpec spec = new CoverageCaptureSpec();
+        spec.setStorage(new StorageSpec("s3://bucket/cov"));
+        spec.setSelector(new LabelSelectorBuilder().addNewMatchExpression().withKey("app").withOperator("In")
+                .endMatchExpression().build());
+        client.resource(new CoverageCapture("team-c", "broken", spec)).create();
+
+        CoverageCaptureStatus status = awaitStatus("team-c", "broken",
+                s -> condition(s, Conditions.INVALID_SPEC) != null);
+        Condition invalid = condition(status, Conditions.INVALID_SPEC);
+        assertEquals("True", invalid.getStatus());
+        assertTrue(invalid.getMessage().contains("spec.storage.url"), invalid.getMessage());
+        assertTrue(invalid.getMessage().contains("spec.selector.matchExpressions[0].values"), invalid.getMessage());
+        assertEquals("False", condition(status, Conditions.READY).getStatus());
+    }
+
+    @Test
+    void webhookCertificateIsCreatedAndItsCaPatchedIntoTheWebhookConfiguration() throws Exception {
+        client.resource(new MutatingWebhookConfigurationBuilder()
+                .withNewMetadata().withName("integcov").endMetadata()
+                .addNewWebhook().withName("pods.integcov.io")
+                .withNewClientConfig().withUrl("https://127.0.0.1:8443/mutate").endClientConfig()
+                .withAdmissionReviewVersions("v1").withSideEffects("None").endWebhook()
+                .build()).create();
+
+        MutatingWebhookConfiguration patched = await().atMost(PATIENCE).until(
+                () -> client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("integcov").get(),
+                mwc -> mwc.getWebhooks().get(0).getClientConfig().getCaBundle() != null);
+
+        Secret secret = client.secrets().inNamespace("integcov-system").withName("integcov-webhook-tls").get();
+        assertNotNull(secret);
+        assertEquals("kubernetes.io/tls", secret.getType());
+        String caPem = decode(secret.getData().get("ca.crt"));
+        assertEquals(secret.getData().get("ca.crt"), patched.getWebhooks().get(0).getClientConfig().getCaBundle());
+
+        X509Certificate serving = Pem.parseCertificate(decode(secret.getData().get("tls.crt")));
+        serving.verify(Pem.parseCertificate(caPem).getPublicKey());
+        List<String> sans = WebhookCertificates.subjectAltNamesOf(serving);
+        assertTrue(sans.containsAll(List.of("integcov-webhook.integcov-system.svc",
+                "integcov-webhook.integcov-system.svc.cluster.local", "127.0.0.1", "localhost")), sans.toString());
+
+        Path outputDir = Path.of(OperatorTestProfile.TLS_OUTPUT_DIR);
+        await().atMost(PATIENCE).until(() -> Files.exists(outputDir.resolve("tls.key")));
+        assertEquals(decode(secret.getData().get("tls.crt")), Files.readString(outputDir.resolve("tls.crt")));
+        assertEquals(caPem, Files.readString(outputDir.resolve("ca.crt")));
+    }
+
+    private CoverageCaptureStatus awaitStatus(String namespace, String name, Predicate<CoverageCaptureStatus> done) {
+        return await().atMost(PATIENCE).until(() -> {
+            CoverageCapture capture = client.resources(CoverageCapture.class).inNamespace(namespace).withName(name).get();
+            return capture == null ? null : capture.getStatus();
+        }, status -> status != null && done.test(status));
+    }
+
+    private static Condition condition(CoverageCaptureStatus status, String type) {
+        return Conditions.find(status.getConditions(), type).orElse(null);
+    }
+
+    private void createPod(String namespace, String name, Map<String, String> labels, Map<String, String> annotations) {
+        Pod pod = new PodBuilder().withNewMetadata().withNamespace(namespace).withName(name).withLabels(labels)
+                .withAnnotations(annotations).endMetadata()
+                .withNewSpec().addNewContainer().withName("api").withImage("example/api").endContainer().endSpec()
+                .build();
+        client.resource(pod).create();
+    }
+
+    private static byte[] manifest(String namespace, String pod, String runId) {
+        return new Manifest(Manifest.CURRENT_VERSION, namespace, pod, "api", runId, 0, null, "2026-03-01T10:00:00Z",
+                "2026-03-01T10:01:00Z", "2026-03-01T10:01:01Z", List.of(new Manifest.FileEntry("covmeta.1", 42, 1)),
+                List.of()).toJson();
+    }
+
+    private static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII);
+    }
+}
