@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * Turns an AdmissionReview v1 request into its response: only Pod CREATE requests are mutated; the JSONPatch is the
@@ -22,6 +23,7 @@ import java.util.Map;
  */
 public class Admission {
     static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Logger LOG = Logger.getLogger(Admission.class);
     private static final EnumSet<DiffFlags> DIFF_FLAGS = EnumSet.of(DiffFlags.OMIT_VALUE_ON_REMOVE,
             DiffFlags.OMIT_MOVE_OPERATION, DiffFlags.OMIT_COPY_OPERATION);
 
@@ -78,8 +80,15 @@ public class Admission {
         }
         PodMutator.Result result = mutator.mutate(pod, choice.capture());
         warnings.addAll(result.warnings());
+        LOG.infof("pod %s/%s: CoverageCapture %s, wrapped %s, skipped %s", namespace, podName(pod),
+                choice.capture().getMetadata().getName(), result.wrapped(), result.skipped());
         JsonNode patch = JsonDiff.asJson(MAPPER.valueToTree(pod), MAPPER.valueToTree(result.pod()), DIFF_FLAGS);
         return response(review, uid, patch.isEmpty() ? null : patch, warnings);
+    }
+
+    static String podName(Pod pod) {
+        String name = pod.getMetadata().getName();
+        return name != null && !name.isEmpty() ? name : pod.getMetadata().getGenerateName() + "*";
     }
 
     /** allowed=true with a warning: the pod must never be blocked because of integcov. */
