@@ -121,6 +121,19 @@ class MutateEndpointTest {
     }
 
     @Test
+    void deletedCaptureStopsInjection() throws Exception {
+        createAndAwait("gone", "temp", spec("file:///cov"));
+        JsonNode pod = Fixtures.load(Fixtures.PODS.resolve("01-single-container.yaml")).podJson();
+        assertTrue(post(review("d1", "gone", "CREATE", pod)).at("/response/patch").isTextual());
+        client.resources(CoverageCapture.class).inNamespace("gone").withName("temp").delete();
+        for (int i = 0; i < 600 && !cache.inNamespace("gone").isEmpty(); i++) { // bounded wait for the informer
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), cache.inNamespace("gone"));
+        assertTrue(post(review("d2", "gone", "CREATE", pod)).at("/response/patch").isMissingNode());
+    }
+
+    @Test
     void onlyPodCreatesAreMutated() throws Exception {
         createAndAwait("ops", "all", spec("file:///cov"));
         JsonNode pod = Fixtures.load(Fixtures.PODS.resolve("01-single-container.yaml")).podJson();
