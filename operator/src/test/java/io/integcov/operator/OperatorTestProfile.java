@@ -11,8 +11,8 @@ public class OperatorTestProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.of(
                 "integcov.operator.resync-interval", "1s",
-                "integcov.operator.webhook.tls.check-interval", "1s",
-                "integcov.operator.webhook.tls.extra-sans", "127.0.0.1,localhost",
-                "integcov.operator.webhook.tls.output-dir", TLS_OUTPUT_DIR);
+                "integcov.webhook.tls.check-interval", "1s",
+                "integcov.webhook.tls.extra-sans", "127.0.0.1,localhost",
+                "integcov.webhook.tls.output-dir", TLS_OUTPUT_DIR);
     }
 }

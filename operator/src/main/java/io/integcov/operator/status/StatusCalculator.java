@@ -105,6 +105,11 @@ public final class StatusCalculator {
         if (Labels.INJECT_DISABLED.equals(labels.get(Labels.INJECT_LABEL))) {
             return "opted out with label " + Labels.INJECT_LABEL + "=" + Labels.INJECT_DISABLED;
         }
+        String skipped = annotations.get(Labels.SKIPPED_ANNOTATION);
+        if (skipped != null) {
+            return "the webhook wrapped none of the selected containers (" + skipped + "); a container without"
+                    + " 'command' needs an entry in spec.commandOverrides; then delete the pod so it is recreated";
+        }
         String requested = annotations.get(Labels.CAPTURE_ANNOTATION);
         if (requested != null && !requested.equals(captureName)) {
             return "asks for CoverageCapture '" + requested + "' with annotation " + Labels.CAPTURE_ANNOTATION;

@@ -38,17 +38,19 @@ public class WebhookCertificateManager {
     private static final Logger LOG = Logger.getLogger(WebhookCertificateManager.class);
 
     private final KubernetesClient client;
-    private final OperatorConfig config;
+    private final WebhookTlsConfig config;
+    private final String namespace;
     private ScheduledExecutorService scheduler;
 
-    public WebhookCertificateManager(KubernetesClient client, OperatorConfig config) {
+    public WebhookCertificateManager(KubernetesClient client, WebhookTlsConfig config, OperatorConfig operatorConfig) {
         this.client = client;
         this.config = config;
+        this.namespace = operatorConfig.namespace();
     }
 
     void onStart(@Observes StartupEvent event) {
-        if (!config.webhook().tls().enabled()) {
-            LOG.info("webhook certificate management is disabled (integcov.operator.webhook.tls.enabled=false)");
+        if (!config.tls().enabled()) {
+            LOG.info("webhook certificate management is disabled (integcov.webhook.tls.enabled=false)");
             return;
         }
         scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -56,7 +58,7 @@ public class WebhookCertificateManager {
             thread.setDaemon(true);
             return thread;
         });
-        long periodMillis = config.webhook().tls().checkInterval().toMillis();
+        long periodMillis = config.tls().checkInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::ensureQuietly, 0, periodMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -70,7 +72,7 @@ public class WebhookCertificateManager {
         try {
             ensure();
         } catch (RuntimeException e) {
-            LOG.warnf("webhook certificate check failed, retrying in %s: %s", config.webhook().tls().checkInterval(),
+            LOG.warnf("webhook certificate check failed, retrying in %s: %s", config.tls().checkInterval(),
                     e.getMessage());
         }
     }
@@ -79,14 +81,13 @@ public class WebhookCertificateManager {
     public synchronized TlsMaterial ensure() {
         TlsMaterial material = ensureSecret();
         patchCaBundle(material.caCertPem());
-        config.webhook().tls().outputDir().ifPresent(dir -> writeFiles(dir, material));
+        config.tls().outputDir().ifPresent(dir -> writeFiles(dir, material));
         return material;
     }
 
     private TlsMaterial ensureSecret() {
-        OperatorConfig.Tls tls = config.webhook().tls();
-        String namespace = config.namespace();
-        List<String> sans = WebhookCertificates.subjectAltNames(config.webhook().serviceName(), namespace,
+        WebhookTlsConfig.Tls tls = config.tls();
+        List<String> sans = WebhookCertificates.subjectAltNames(config.serviceName(), namespace,
                 tls.extraSans().orElse(List.of()));
         var secrets = client.secrets().inNamespace(namespace);
         Secret existing = secrets.withName(tls.secretName()).get();
@@ -128,7 +129,7 @@ public class WebhookCertificateManager {
     }
 
     private void patchCaBundle(String caCertPem) {
-        String name = config.webhook().configurationName();
+        String name = config.configurationName();
         String caBundle = Base64.getEncoder().encodeToString(caCertPem.getBytes(StandardCharsets.US_ASCII));
         var resource = client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(name);
         MutatingWebhookConfiguration configuration = resource.get();

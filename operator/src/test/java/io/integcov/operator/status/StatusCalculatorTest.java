@@ -33,26 +33,31 @@ class StatusCalculatorTest {
                 pod("api-2", Map.of("app", "api"), Map.of(Labels.INJECTED_ANNOTATION, "other-cov")),
                 pod("api-3", Map.of("app", "api", Labels.INJECT_LABEL, Labels.INJECT_DISABLED), Map.of()),
                 pod("api-4", Map.of("app", "api"), Map.of(Labels.CAPTURE_ANNOTATION, "third-cov")),
+                pod("api-5", Map.of("app", "api"), Map.of(Labels.SKIPPED_ANNOTATION, "api:no-command")),
+                pod("api-6", Map.of("app", "api"), Map.of(Labels.INJECTED_ANNOTATION, "api-cov",
+                        Labels.SKIPPED_ANNOTATION, "sidecar:no-command")),
                 pod("web-0", Map.of("app", "web"), Map.of(Labels.INJECTED_ANNOTATION, "api-cov")));
 
         CoverageCaptureStatus status = StatusCalculator.compute(capture, pods, UploadListing.of(List.of()), NOW);
 
         assertEquals(4L, status.getObservedGeneration());
-        assertEquals(5, status.getMatchedPods());
-        assertEquals(1, status.getInjectedPods());
-        assertEquals(4, status.getNotInjectedPods());
+        assertEquals(7, status.getMatchedPods());
+        assertEquals(2, status.getInjectedPods());
+        assertEquals(5, status.getNotInjectedPods());
         List<PodNote> notes = status.getNotInjected();
-        assertEquals(List.of("api-0", "api-2", "api-3", "api-4"), notes.stream().map(PodNote::getPod).toList());
+        assertEquals(List.of("api-0", "api-2", "api-3", "api-4", "api-5"), notes.stream().map(PodNote::getPod).toList());
         assertEquals(StatusCalculator.RESTART_HINT, notes.get(0).getReason());
         assertTrue(notes.get(0).getReason().contains("delete the pod so it is recreated"));
         assertTrue(notes.get(1).getReason().contains("'other-cov'")
                 && notes.get(1).getReason().contains(Labels.CAPTURE_ANNOTATION + "=api-cov"), notes.get(1).getReason());
         assertTrue(notes.get(2).getReason().contains("opted out"), notes.get(2).getReason());
         assertTrue(notes.get(3).getReason().contains("'third-cov'"), notes.get(3).getReason());
+        assertTrue(notes.get(4).getReason().contains("(api:no-command)")
+                && notes.get(4).getReason().contains("spec.commandOverrides"), notes.get(4).getReason());
 
         assertCondition(status, Conditions.INVALID_SPEC, "False", "SpecValid");
         Condition ready = assertCondition(status, Conditions.READY, "True", "Capturing");
-        assertEquals("1 of 5 matching pods injected; 0 uploads", ready.getMessage());
+        assertEquals("2 of 7 matching pods injected; 0 uploads", ready.getMessage());
         assertEquals("2026-03-01T12:00:00Z", ready.getLastTransitionTime());
     }
 
