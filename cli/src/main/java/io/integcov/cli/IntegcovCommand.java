@@ -1,5 +1,6 @@
 package io.integcov.cli;
 
+import io.integcov.cli.collect.CollectCommand;
 import io.integcov.cli.install.InstallCommand;
 import io.integcov.cli.run.RunCommand;
 import java.util.List;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 /** {@code integcov}: the in-pod wrapper ({@code run}), its installer ({@code install}) and CI-side tools. */
 @Command(name = "integcov", mixinStandardHelpOptions = true, versionProvider = IntegcovCommand.Version.class,
         description = "Collects Go coverage (go build -cover) from programs run in Kubernetes pods.",
-        subcommands = {RunCommand.class, InstallCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, InstallCommand.class, CollectCommand.class, CommandLine.HelpCommand.class})
 public final class IntegcovCommand {
 
     public static void main(String[] args) {

@@ -1,0 +1,65 @@
+package io.integcov.cli.collect;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.integcov.model.CoverageCapture;
+import io.integcov.model.Labels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Reads a CoverageCapture and the pods it injected, to learn its storage URL and which uploads are still to come. */
+public final class CaptureWatcher {
+    private final KubernetesClient client;
+    private final String namespace;
+    private final String name;
+
+    public CaptureWatcher(KubernetesClient client, String namespace, String name) {
+        this.client = client;
+        this.namespace = namespace;
+        this.name = name;
+    }
+
+    public CoverageCapture capture() {
+        CoverageCapture capture = client.resources(CoverageCapture.class).inNamespace(namespace).withName(name).get();
+        if (capture == null) {
+            throw new IllegalArgumentException("CoverageCapture " + namespace + "/" + name + " does not exist");
+        }
+        if (capture.getSpec() == null || capture.getSpec().getStorage() == null
+                || capture.getSpec().getStorage().getUrl() == null) {
+            throw new IllegalArgumentException("CoverageCapture " + namespace + "/" + name + " has no spec.storage.url");
+        }
+        return capture;
+    }
+
+    /**
+     * What the collection is still waiting for, given the run directories already committed in storage: pods this
+     * capture injected that are still running, and finished pods whose wrapped containers have no manifest yet.
+     */
+    public List<String> pending(Set<String> committedContainerDirs) {
+        List<String> pending = new ArrayList<>();
+        for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
+            String injectedBy = pod.getMetadata().getAnnotations() == null ? null
+                    : pod.getMetadata().getAnnotations().get(Labels.INJECTED_ANNOTATION);
+            if (!name.equals(injectedBy)) {
+                continue;
+            }
+            String podName = pod.getMetadata().getName();
+            String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+            if (!"Succeeded".equals(phase) && !"Failed".equals(phase)) {
+                pending.add("pod " + podName + " is still " + (phase == null ? "pending" : phase.toLowerCase()));
+                continue;
+            }
+            for (Container container : pod.getSpec().getContainers()) {
+                boolean wrapped = container.getCommand() != null && !container.getCommand().isEmpty()
+                        && container.getCommand().get(0).equals(Labels.WRAPPER_PATH);
+                String dir = namespace + "/" + podName + "/" + container.getName();
+                if (wrapped && !committedContainerDirs.contains(dir)) {
+                    pending.add("no upload manifest yet for " + dir);
+                }
+            }
+        }
+        return pending;
+    }
+}
