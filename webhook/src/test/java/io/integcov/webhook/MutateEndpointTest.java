@@ -126,7 +126,7 @@ class MutateEndpointTest {
         JsonNode pod = Fixtures.load(Fixtures.PODS.resolve("01-single-container.yaml")).podJson();
         assertTrue(post(review("d1", "gone", "CREATE", pod)).at("/response/patch").isTextual());
         client.resources(CoverageCapture.class).inNamespace("gone").withName("temp").delete();
-        for (int i = 0; i < 600 && !cache.inNamespace("gone").isEmpty(); i++) { // bounded wait for the informer
+        for (int i = 0; i < 1200 && !cache.inNamespace("gone").isEmpty(); i++) { // bounded wait for the informer
             Thread.sleep(100);
         }
         assertEquals(List.of(), cache.inNamespace("gone"));
@@ -228,7 +228,7 @@ class MutateEndpointTest {
     void createAndAwait(String namespace, String name, CoverageCaptureSpec spec) throws InterruptedException {
         client.resources(CoverageCapture.class).inNamespace(namespace).resource(new CoverageCapture(namespace, name, spec))
                 .create();
-        for (int i = 0; i < 600; i++) { // waits for the informer (bounded), asserts nothing about time
+        for (int i = 0; i < 1200; i++) { // waits for the informer (bounded), asserts nothing about time
             if (cache.inNamespace(namespace).stream().anyMatch(c -> c.getMetadata().getName().equals(name))) {
                 return;
             }
