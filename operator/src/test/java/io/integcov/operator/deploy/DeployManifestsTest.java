@@ -1,0 +1,291 @@
+package io.integcov.operator.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.integcov.model.CoverageCapture;
+import io.integcov.model.Labels;
+import io.integcov.operator.OperatorConfig;
+import io.integcov.operator.tls.WebhookTlsConfig;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Renders deploy/base with kustomize and checks what the cluster would get. */
+class DeployManifestsTest {
+    private static final String NAMESPACE = "integcov-system";
+    private static final String CRD_FILE = "coveragecaptures.integcov.io-v1.yml";
+
+    private static Path root;
+    private static List<HasMetadata> objects;
+
+    @BeforeAll
+    static void render() throws Exception {
+        root = Path.of(System.getProperty("integcov.root", "..")).toAbsolutePath().normalize();
+        String yaml = Kustomize.build(root.resolve("deploy/base"));
+        KubernetesSerialization serialization = new KubernetesSerialization();
+        objects = new ArrayList<>();
+        for (String document : yaml.split("(?m)^---\\s*$")) {
+            if (!document.isBlank()) {
+                objects.add(serialization.unmarshal(document, HasMetadata.class));
+            }
+        }
+    }
+
+    @Test
+    void namespacedObjectsLiveInIntegcovSystem() {
+        assertEquals(NAMESPACE, one(Namespace.class, NAMESPACE).getMetadata().getName());
+        assertEquals("restricted", one(Namespace.class, NAMESPACE).getMetadata().getLabels()
+                .get("pod-security.kubernetes.io/enforce"));
+        for (HasMetadata object : objects) {
+            boolean clusterScoped = object instanceof Namespace || object instanceof ClusterRole
+                    || object instanceof ClusterRoleBinding || object instanceof MutatingWebhookConfiguration
+                    || object instanceof CustomResourceDefinition;
+            assertEquals(clusterScoped ? null : NAMESPACE, object.getMetadata().getNamespace(),
+                    object.getKind() + " " + object.getMetadata().getName());
+            assertEquals("integcov", object.getMetadata().getLabels().get("app.kubernetes.io/part-of"),
+                    object.getKind() + " " + object.getMetadata().getName());
+        }
+    }
+
+    @Test
+    void crdIsTheOneFromCrds() throws Exception {
+        CustomResourceDefinition crd = one(CustomResourceDefinition.class, CoverageCapture.CRD_NAME);
+        assertEquals(CoverageCapture.GROUP, crd.getSpec().getGroup());
+        assertEquals(Files.readString(root.resolve("crds").resolve(CRD_FILE)),
+                Files.readString(root.resolve("deploy/base/crd").resolve(CRD_FILE)),
+                "deploy/base/crd/" + CRD_FILE + " must be a copy of crds/" + CRD_FILE + ": copy it again");
+    }
+
+    @Test
+    void noRbacRuleUsesWildcards() {
+        List<PolicyRule> rules = new ArrayList<>();
+        ofKind(ClusterRole.class).forEach(role -> rules.addAll(role.getRules()));
+        ofKind(Role.class).forEach(role -> rules.addAll(role.getRules()));
+        assertFalse(rules.isEmpty());
+        for (PolicyRule rule : rules) {
+            Stream.of(rule.getVerbs(), rule.getResources(), rule.getApiGroups(), rule.getResourceNames())
+                    .forEach(values -> assertFalse(values != null && values.contains("*"), "wildcard in " + rule));
+            assertTrue(rule.getNonResourceURLs() == null || rule.getNonResourceURLs().isEmpty(), rule.toString());
+        }
+    }
+
+    @Test
+    void operatorHasWhatItUsesAndNoMore() throws Exception {
+        ClusterRole cluster = one(ClusterRole.class, "integcov-operator");
+        assertRule(cluster, "integcov.io", "coveragecaptures", null, Set.of("get", "list", "watch"));
+        assertRule(cluster, "integcov.io", "coveragecaptures/status", null, Set.of("get", "update", "patch"));
+        assertRule(cluster, "", "pods", null, Set.of("get", "list", "watch"));
+        String webhookConfiguration = defaultOf(WebhookTlsConfig.class, "configurationName");
+        assertRule(cluster, "admissionregistration.k8s.io", "mutatingwebhookconfigurations", webhookConfiguration,
+                Set.of("get", "patch"));
+        assertRule(cluster, "", "events", null, Set.of("create", "patch"));
+        assertEquals(5, cluster.getRules().size(), "unexpected extra cluster-wide rules: " + cluster.getRules());
+        assertTrue(cluster.getRules().stream().noneMatch(rule -> rule.getResources().contains("secrets")),
+                "secrets are only granted in " + NAMESPACE);
+
+        Role role = one(Role.class, "integcov-operator");
+        String secret = defaultOf(WebhookTlsConfig.Tls.class, "secretName");
+        String lease = defaultOf(OperatorConfig.class, "leaseName");
+        assertRule(role, "", "secrets", null, Set.of("create"));
+        assertRule(role, "", "secrets", secret, Set.of("get", "update", "patch"));
+        assertRule(role, "coordination.k8s.io", "leases", null, Set.of("create"));
+        assertRule(role, "coordination.k8s.io", "leases", lease, Set.of("get", "update", "patch"));
+        assertEquals(4, role.getRules().size(), role.getRules().toString());
+        assertEquals(NAMESPACE, defaultOf(OperatorConfig.class, "namespace"));
+
+        assertBound(one(ClusterRoleBinding.class, "integcov-operator").getSubjects(),
+                one(ClusterRoleBinding.class, "integcov-operator").getRoleRef().getName(), "integcov-operator");
+        assertBound(one(RoleBinding.class, "integcov-operator").getSubjects(),
+                one(RoleBinding.class, "integcov-operator").getRoleRef().getName(), "integcov-operator");
+    }
+
+    @Test
+    void webhookOnlyReadsCoverageCaptures() {
+        ClusterRole cluster = one(ClusterRole.class, "integcov-webhook");
+        assertEquals(1, cluster.getRules().size());
+        assertRule(cluster, "integcov.io", "coveragecaptures", null, Set.of("get", "list", "watch"));
+        ClusterRoleBinding binding = one(ClusterRoleBinding.class, "integcov-webhook");
+        assertBound(binding.getSubjects(), binding.getRoleRef().getName(), "integcov-webhook");
+        assertTrue(ofKind(RoleBinding.class).stream().flatMap(b -> b.getSubjects().stream())
+                .noneMatch(s -> s.getName().equals("integcov-webhook")), "the webhook needs no namespaced role");
+    }
+
+    @Test
+    void mutatingWebhookConfigurationMatchesTheDesign() throws Exception {
+        MutatingWebhookConfiguration configuration = one(MutatingWebhookConfiguration.class,
+                defaultOf(WebhookTlsConfig.class, "configurationName"));
+        assertEquals(1, configuration.getWebhooks().size());
+        MutatingWebhook webhook = configuration.getWebhooks().get(0);
+        assertEquals("Ignore", webhook.getFailurePolicy());
+        assertEquals(5, webhook.getTimeoutSeconds());
+        assertEquals("IfNeeded", webhook.getReinvocationPolicy());
+        assertEquals("None", webhook.getSideEffects());
+        assertEquals(List.of("v1"), webhook.getAdmissionReviewVersions());
+        assertNull(webhook.getClientConfig().getCaBundle(), "the operator sets the caBundle");
+        assertNull(webhook.getClientConfig().getUrl());
+
+        String service = defaultOf(WebhookTlsConfig.class, "serviceName");
+        assertEquals(service, webhook.getClientConfig().getService().getName());
+        assertEquals(NAMESPACE, webhook.getClientConfig().getService().getNamespace());
+        assertEquals("/mutate", webhook.getClientConfig().getService().getPath());
+        assertEquals(443, webhook.getClientConfig().getService().getPort());
+
+        assertEquals(1, webhook.getRules().size());
+        RuleWithOperations rule = webhook.getRules().get(0);
+        assertEquals(List.of("CREATE"), rule.getOperations());
+        assertEquals(List.of(""), rule.getApiGroups());
+        assertEquals(List.of("v1"), rule.getApiVersions());
+        assertEquals(List.of("pods"), rule.getResources());
+
+        assertEquals(Map.of(Labels.INJECT_LABEL, Labels.INJECT_ENABLED), webhook.getNamespaceSelector().getMatchLabels());
+        assertNull(webhook.getNamespaceSelector().getMatchExpressions() == null
+                || webhook.getNamespaceSelector().getMatchExpressions().isEmpty() ? null : "extra namespace expressions");
+        List<LabelSelectorRequirement> objectExpressions = webhook.getObjectSelector().getMatchExpressions();
+        assertEquals(1, objectExpressions.size());
+        assertEquals(Labels.INJECT_LABEL, objectExpressions.get(0).getKey());
+        assertEquals("NotIn", objectExpressions.get(0).getOperator());
+        assertEquals(List.of(Labels.INJECT_DISABLED), objectExpressions.get(0).getValues());
+    }
+
+    @Test
+    void serviceReachesTheWebhookPodsOnTheirHttpsPort() throws Exception {
+        Service service = one(Service.class, defaultOf(WebhookTlsConfig.class, "serviceName"));
+        Deployment webhook = one(Deployment.class, "integcov-webhook");
+        Map<String, String> podLabels = webhook.getSpec().getTemplate().getMetadata().getLabels();
+        service.getSpec().getSelector().forEach((key, value) -> assertEquals(value, podLabels.get(key), key));
+        assertEquals(1, service.getSpec().getPorts().size());
+        assertEquals(443, service.getSpec().getPorts().get(0).getPort());
+        String target = service.getSpec().getPorts().get(0).getTargetPort().getStrVal();
+        ContainerPort port = webhook.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
+                .filter(p -> p.getName().equals(target)).findFirst().orElseThrow();
+        assertEquals(8443, port.getContainerPort());
+    }
+
+    @Test
+    void webhookMountsOnlyTheServingPairOfTheOperatorsSecret() throws Exception {
+        PodSpec pod = one(Deployment.class, "integcov-webhook").getSpec().getTemplate().getSpec();
+        Volume tls = pod.getVolumes().stream().filter(v -> v.getSecret() != null).findFirst().orElseThrow();
+        assertEquals(defaultOf(WebhookTlsConfig.Tls.class, "secretName"), tls.getSecret().getSecretName());
+        assertEquals(List.of("tls.crt", "tls.key"), tls.getSecret().getItems().stream().map(KeyToPath::getKey).toList());
+        Container container = pod.getContainers().get(0);
+        String mountPath = container.getVolumeMounts().stream().filter(m -> m.getName().equals(tls.getName()))
+                .findFirst().orElseThrow().getMountPath();
+        assertEquals(mountPath, container.getEnv().stream().filter(e -> e.getName().equals("INTEGCOV_TLS_DIR"))
+                .findFirst().orElseThrow().getValue());
+    }
+
+    @Test
+    void deploymentsUseTheKustomizeImagesAndTheirServiceAccounts() {
+        assertEquals("integcov/operator:0.1.0", one(Deployment.class, "integcov-operator").getSpec().getTemplate()
+                .getSpec().getContainers().get(0).getImage());
+        assertEquals("integcov/webhook:0.1.0", one(Deployment.class, "integcov-webhook").getSpec().getTemplate()
+                .getSpec().getContainers().get(0).getImage());
+        for (Deployment deployment : ofKind(Deployment.class)) {
+            String account = deployment.getSpec().getTemplate().getSpec().getServiceAccountName();
+            assertNotNull(one(ServiceAccount.class, account), deployment.getMetadata().getName());
+            deployment.getSpec().getSelector().getMatchLabels().forEach((key, value) -> assertEquals(value,
+                    deployment.getSpec().getTemplate().getMetadata().getLabels().get(key), key));
+        }
+        assertEquals(2, ofKind(Deployment.class).size());
+    }
+
+    @Test
+    void everyPodMeetsTheRestrictedPodSecurityStandard() {
+        for (Deployment deployment : ofKind(Deployment.class)) {
+            String name = deployment.getMetadata().getName();
+            PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+            assertEquals(Boolean.TRUE, pod.getSecurityContext().getRunAsNonRoot(), name);
+            assertTrue(pod.getSecurityContext().getRunAsUser() > 0, name);
+            assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType(), name);
+            assertFalse(Boolean.TRUE.equals(pod.getHostNetwork()) || Boolean.TRUE.equals(pod.getHostPID())
+                    || Boolean.TRUE.equals(pod.getHostIPC()), name);
+            for (Volume volume : pod.getVolumes()) {
+                assertNull(volume.getHostPath(), name + " " + volume.getName());
+            }
+            List<Container> containers = new ArrayList<>(pod.getContainers());
+            if (pod.getInitContainers() != null) {
+                containers.addAll(pod.getInitContainers());
+            }
+            for (Container container : containers) {
+                var context = container.getSecurityContext();
+                String at = name + "/" + container.getName();
+                assertNotNull(context, at);
+                assertEquals(Boolean.FALSE, context.getAllowPrivilegeEscalation(), at);
+                assertEquals(List.of("ALL"), context.getCapabilities().getDrop(), at);
+                assertTrue(context.getCapabilities().getAdd() == null || context.getCapabilities().getAdd().isEmpty(), at);
+                assertFalse(Boolean.TRUE.equals(context.getPrivileged()), at);
+                assertEquals(Boolean.TRUE, context.getReadOnlyRootFilesystem(), at);
+                assertTrue(container.getPorts() == null
+                        || container.getPorts().stream().allMatch(p -> p.getHostPort() == null), at);
+            }
+        }
+    }
+
+    private static void assertRule(io.fabric8.kubernetes.api.model.HasMetadata role, String apiGroup, String resource,
+            String resourceName, Set<String> verbs) {
+        List<PolicyRule> rules = role instanceof ClusterRole c ? c.getRules() : ((Role) role).getRules();
+        boolean found = rules.stream().anyMatch(rule -> rule.getApiGroups().contains(apiGroup)
+                && rule.getResources().contains(resource)
+                && (resourceName == null ? rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
+                        : List.of(resourceName).equals(rule.getResourceNames()))
+                && Set.copyOf(rule.getVerbs()).equals(verbs));
+        assertTrue(found, role.getKind() + " " + role.getMetadata().getName() + " has no rule " + verbs + " on "
+                + apiGroup + "/" + resource + (resourceName == null ? "" : "/" + resourceName) + ": " + rules);
+    }
+
+    private static void assertBound(List<Subject> subjects, String roleName, String serviceAccount) {
+        assertEquals(serviceAccount, roleName);
+        assertEquals(1, subjects.size());
+        assertEquals("ServiceAccount", subjects.get(0).getKind());
+        assertEquals(serviceAccount, subjects.get(0).getName());
+        assertEquals(NAMESPACE, subjects.get(0).getNamespace());
+    }
+
+    /** The default that the operator's config interface declares for {@code method}. */
+    private static String defaultOf(Class<?> config, String method) throws NoSuchMethodException {
+        return config.getMethod(method).getAnnotation(WithDefault.class).value();
+    }
+
+    private static <T extends HasMetadata> List<T> ofKind(Class<T> type) {
+        return objects.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    private static <T extends HasMetadata> T one(Class<T> type, String name) {
+        List<T> matching = ofKind(type).stream().filter(o -> name.equals(o.getMetadata().getName())).toList();
+        assertEquals(1, matching.size(), type.getSimpleName() + " " + name + " in deploy/base");
+        return matching.get(0);
+    }
+}

@@ -1,0 +1,71 @@
+package io.integcov.operator.deploy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Renders a kustomization with a real kustomize: {@code <integcov.cache>/bin/kustomize} if present, else
+ * {@code kubectl kustomize} from the PATH, else kustomize built with {@code go install} into the cache.
+ */
+final class Kustomize {
+    static final String KUSTOMIZE_MODULE = "sigs.k8s.io/kustomize/kustomize/v5@v5.7.1";
+
+    private Kustomize() {
+    }
+
+    static String build(Path dir) throws IOException, InterruptedException {
+        Path cached = cacheBin().resolve("kustomize");
+        if (Files.isExecutable(cached)) {
+            return run(List.of(cached.toString(), "build", dir.toString()), null);
+        }
+        Path kubectl = onPath("kubectl");
+        if (kubectl != null) {
+            return run(List.of(kubectl.toString(), "kustomize", dir.toString()), null);
+        }
+        Files.createDirectories(cacheBin());
+        run(List.of("go", "install", KUSTOMIZE_MODULE), cacheBin());
+        return run(List.of(cached.toString(), "build", dir.toString()), null);
+    }
+
+    private static Path cacheBin() {
+        String cache = System.getProperty("integcov.cache");
+        Path root = cache != null ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "integcov");
+        return root.resolve("bin");
+    }
+
+    private static Path onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path candidate = Path.of(dir).resolve(tool);
+            if (!dir.isEmpty() && Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static String run(List<String> command, Path gobin) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(false);
+        if (gobin != null) {
+            builder.environment().put("GOBIN", gobin.toString());
+        }
+        Path stderr = Files.createTempFile("kustomize-", ".err");
+        builder.redirectError(stderr.toFile());
+        Process process = builder.start();
+        byte[] out = process.getInputStream().readAllBytes();
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " did not finish");
+        }
+        String errors = Files.readString(stderr);
+        Files.deleteIfExists(stderr);
+        if (process.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed (exit " + process.exitValue() + "): " + errors);
+        }
+        return new String(out, StandardCharsets.UTF_8);
+    }
+}
