@@ -78,6 +78,7 @@ class CoverageEndToEndTest {
     static Path covapp;
     static Path integcovLauncher;
     static int webhookPort;
+    static Double collectedPercent;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -216,6 +217,7 @@ class CoverageEndToEndTest {
         return new PodBuilder()
                 .withNewMetadata().withName(name).withNamespace(APP_NS).withLabels(labels).endMetadata()
                 .withNewSpec()
+                .withRestartPolicy("Never")
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(1000L)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
                 .addNewVolume().withName("scratch").withNewEmptyDir().endEmptyDir().endVolume()
@@ -323,6 +325,7 @@ class CoverageEndToEndTest {
         assertTrue(Files.isExecutable(installed), "init container installed the wrapper: " + installed);
 
         int exit;
+        kubelet.reportRunning();
         try (ManagedProcess running = kubelet.start(app, base)) {
             Path ready = kubelet.volumeDir("scratch").resolve("ready");
             waitFor("covapp under the wrapper is ready (" + ready + ")", running, () -> Files.exists(ready));
@@ -336,6 +339,7 @@ class CoverageEndToEndTest {
             assertTrue(log.contains("INTEGCOV_POD_NAME=covapp-1"), "downward API env reached the app:\n" + log);
             assertEquals(0, exit, "wrapper exit code after SIGTERM (covapp exits 0 on SIGTERM):\n" + log);
         }
+        kubelet.reportTerminated(Map.of(app.getName(), exit));
 
         Path covdata = kubelet.volumeDir(Labels.COVDATA_VOLUME);
         try (Stream<Path> files = Files.list(covdata)) {
@@ -349,6 +353,7 @@ class CoverageEndToEndTest {
         String out = runCli(List.of("collect", "--from", capture().getSpec().getStorage().getUrl(), "-o",
                 collected.toString()));
         double percent = GoTools.coveragePercent(collected);
+        collectedPercent = percent;
         try (Stream<Path> files = Files.list(collected)) {
             System.out.println("e2e: integcov collect -> " + files.map(f -> f.getFileName().toString()).sorted().toList()
                     + "\ne2e: go tool covdata percent: " + percent + "%\n" + out);
@@ -372,6 +377,18 @@ class CoverageEndToEndTest {
                 "Ready condition: " + cc.getStatus().getConditions());
         assertEquals(1, cc.getStatus().getInjectedPods());
         assertEquals(0, cc.getStatus().getNotInjectedPods());
+
+        // CI teardown path: the storage URL from the CR, waiting on the (finished) injected pods
+        Assumptions.assumeTrue(collectedPercent != null, "needs the --from collection of the previous test");
+        Path kubeconfig = api.writeKubeconfig(work.resolve("admin.kubeconfig"), "admin", api.adminToken());
+        Path out = work.resolve("collected-by-capture");
+        String log = runCli(List.of("collect", "--capture", APP_NS + "/covapp", "--wait", "--timeout", "PT2M",
+                "-o", out.toString(), "--textfmt", work.resolve("cover.txt").toString()),
+                Map.of("KUBECONFIG", kubeconfig.toString()));
+        assertEquals(collectedPercent, GoTools.coveragePercent(out), 0.0001, log);
+        String textfmt = Files.readString(work.resolve("cover.txt"));
+        assertTrue(textfmt.startsWith("mode: "), textfmt);
+        assertTrue(textfmt.contains("integcov.io/testapps/covapp/main.go:"), textfmt);
     }
 
     @Test
@@ -401,10 +418,16 @@ class CoverageEndToEndTest {
     }
 
     static String runCli(List<String> args) throws Exception {
+        return runCli(args, Map.of());
+    }
+
+    static String runCli(List<String> args, Map<String, String> env) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(integcovLauncher.toString());
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(CONVERGE.toSeconds(), TimeUnit.SECONDS), "integcov " + args + " did not finish");
         assertEquals(0, p.exitValue(), "integcov " + args + ":\n" + out);

@@ -363,6 +363,51 @@ public final class LocalKubelet {
         return ManagedProcess.startClean(c.getName(), argv, env, cwd, log);
     }
 
+    /** Reports the pod Running on {@link #NODE_NAME} to the apiserver (pods/status), as the kubelet does. */
+    public void reportRunning() {
+        String now = java.time.Instant.now().toString();
+        client.pods().inNamespace(ns()).withName(pod.getMetadata().getName()).editStatus(p -> {
+            p.getStatus().setPhase("Running");
+            p.getStatus().setHostIP(POD_IP);
+            p.getStatus().setPodIP(POD_IP);
+            p.getStatus().setStartTime(now);
+            List<io.fabric8.kubernetes.api.model.ContainerStatus> cs = new ArrayList<>();
+            for (Container c : pod.getSpec().getContainers()) {
+                cs.add(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName(c.getName())
+                        .withImage(c.getImage()).withImageID("").withReady(true).withRestartCount(0).withStarted(true)
+                        .withNewState().withNewRunning().withStartedAt(now).endRunning().endState().build());
+            }
+            p.getStatus().setContainerStatuses(cs);
+            return p;
+        });
+    }
+
+    /**
+     * Reports the app containers terminated with {@code exitCodes} (by container name) and the pod phase Succeeded
+     * (all 0) or Failed, as the kubelet does for a pod with restartPolicy Never.
+     */
+    public void reportTerminated(Map<String, Integer> exitCodes) {
+        String now = java.time.Instant.now().toString();
+        boolean allZero = exitCodes.values().stream().allMatch(code -> code == 0);
+        client.pods().inNamespace(ns()).withName(pod.getMetadata().getName()).editStatus(p -> {
+            p.getStatus().setPhase(allZero ? "Succeeded" : "Failed");
+            List<io.fabric8.kubernetes.api.model.ContainerStatus> cs = new ArrayList<>();
+            for (Container c : pod.getSpec().getContainers()) {
+                Integer code = exitCodes.get(c.getName());
+                if (code == null) {
+                    throw new IllegalArgumentException("no exit code for container " + c.getName());
+                }
+                cs.add(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName(c.getName())
+                        .withImage(c.getImage()).withImageID("").withReady(false).withRestartCount(0).withStarted(false)
+                        .withNewState().withNewTerminated().withExitCode(code)
+                        .withReason(code == 0 ? "Completed" : "Error").withFinishedAt(now).endTerminated().endState()
+                        .build());
+            }
+            p.getStatus().setContainerStatuses(cs);
+            return p;
+        });
+    }
+
     /**
      * Runs every init container to completion in order, as the kubelet does before starting the app containers;
      * fails if one exits non-zero or runs longer than {@code deadline}.
