@@ -59,7 +59,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CoverageEndToEndTest {
     static final String SYSTEM_NS = "integcov-system";
     static final String APP_NS = "e2e-apps";
-    static final String WRAPPER_IMAGE = "integcov/integcov:e2e";
     static final String COVAPP_IMAGE = "example.com/covapp:e2e";
     static final String COVAPP_IN_IMAGE = "/app/covapp";
     /** Bound for the cluster-side steps to converge (start-up, informers, reconcile): not an assertion on speed. */
@@ -73,11 +72,12 @@ class CoverageEndToEndTest {
     static Manifests.Applied deployed;
     static ManagedProcess operator;
     static ManagedProcess webhook;
-    static Path tlsDir;
     static Path storageDir;
     static Path covapp;
     static Path integcovLauncher;
     static int webhookPort;
+    /** The wrapper image deploy/ configures the webhook with (INTEGCOV_WRAPPER_IMAGE of its Deployment). */
+    static String wrapperImage;
     static Double collectedPercent;
 
     @BeforeAll
@@ -108,14 +108,14 @@ class CoverageEndToEndTest {
         List<HasMetadata> objects = Manifests.kustomize(admin, deployBase());
         deployed = Manifests.apply(admin, objects, "https://127.0.0.1:" + webhookPort);
 
-        tlsDir = work.resolve("webhook-tls");
         operator = startOperator();
-        waitFor("operator writes the webhook certificate to " + tlsDir, operator,
-                () -> Files.isRegularFile(tlsDir.resolve("tls.crt")) && Files.isRegularFile(tlsDir.resolve("tls.key"))
-                        && Files.isRegularFile(tlsDir.resolve("ca.crt")));
+        waitFor("operator creates the webhook TLS Secret in " + SYSTEM_NS, operator, () -> {
+            Secret s = webhookTlsSecret();
+            return s != null && s.getData() != null && s.getData().keySet().containsAll(List.of("tls.crt", "tls.key"));
+        });
         webhook = startWebhook();
         HttpClient https = HttpClient.newBuilder()
-                .sslContext(Pem.trusting(Files.readAllBytes(tlsDir.resolve("ca.crt"))))
+                .sslContext(Pem.trusting(caPem().getBytes(StandardCharsets.US_ASCII)))
                 .connectTimeout(Duration.ofSeconds(2)).build();
         waitFor("webhook answers on https://127.0.0.1:" + webhookPort + "/mutate with the operator's certificate",
                 webhook, () -> {
@@ -163,31 +163,64 @@ class CoverageEndToEndTest {
                 "system:serviceaccount:" + ns + ":" + sa, api.serviceAccountToken(ns, sa));
     }
 
-    static ManagedProcess startOperator() throws Exception {
-        Deployment d = deployment("operator");
-        Map<String, String> env = new LinkedHashMap<>();
+    /**
+     * Runs a deploy/ Deployment's single container from its module's fast-jar, prepared as the kubelet would prepare
+     * a pod of it: volumes materialized (e.g. the webhook's TLS Secret volume), env from the Deployment (downward API
+     * resolved, container paths mapped to the host), plus {@code overrides} for what differs outside a cluster (ports,
+     * KUBECONFIG with the Deployment's ServiceAccount token instead of the in-cluster token mount).
+     */
+    static ManagedProcess startFromDeployment(String module, Deployment d, Map<String, String> overrides)
+            throws Exception {
+        Pod pod = new PodBuilder().withNewMetadata().withName(d.getMetadata().getName() + "-e2e")
+                .withNamespace(d.getMetadata().getNamespace()).withUid(java.util.UUID.randomUUID().toString())
+                .withLabels(d.getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
+                .withSpec(d.getSpec().getTemplate().getSpec()).build();
+        assertEquals(1, pod.getSpec().getContainers().size(), "one container in Deployment " + d.getMetadata().getName());
+        LocalKubelet kubelet = new LocalKubelet(pod, work.resolve("kubelet").resolve(pod.getMetadata().getName()),
+                new LocalKubelet.Images(), admin);
+        Container c = pod.getSpec().getContainers().get(0);
+        Map<String, String> env = new LinkedHashMap<>(kubelet.hostEnvironment(c, Map.of()));
+        env.remove("HOSTNAME");
         env.put("KUBECONFIG", kubeconfigFor(d).toString());
+        env.putAll(overrides);
+        return QuarkusApp.start(module, env, work.resolve(module));
+    }
+
+    static ManagedProcess startOperator() throws Exception {
+        Map<String, String> env = new LinkedHashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(KubeApiServer.freePort()));
-        env.put("INTEGCOV_OPERATOR_NAMESPACE", d.getMetadata().getNamespace());
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("INTEGCOV_OPERATOR_RESYNC_INTERVAL", "2s");
+        // what an overlay for a webhook reached at https://127.0.0.1 adds
         env.put("INTEGCOV_WEBHOOK_TLS_EXTRA_SANS", "127.0.0.1");
-        env.put("INTEGCOV_WEBHOOK_TLS_OUTPUT_DIR", tlsDir.toString());
         env.put("INTEGCOV_WEBHOOK_TLS_CHECK_INTERVAL", "2s");
-        env.put("POD_NAME", "integcov-operator-e2e");
-        env.put("POD_NAMESPACE", d.getMetadata().getNamespace());
-        return QuarkusApp.start("operator", env, work.resolve("operator"));
+        return startFromDeployment("operator", deployment("operator"), env);
     }
 
     static ManagedProcess startWebhook() throws Exception {
-        Deployment d = deployment("webhook");
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("KUBECONFIG", kubeconfigFor(d).toString());
         env.put("QUARKUS_HTTP_SSL_PORT", Integer.toString(webhookPort));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(KubeApiServer.freePort()));
-        env.put("INTEGCOV_TLS_DIR", tlsDir.toString());
-        env.put("INTEGCOV_WRAPPER_IMAGE", WRAPPER_IMAGE);
-        return QuarkusApp.start("webhook", env, work.resolve("webhook"));
+        Deployment d = deployment("webhook");
+        wrapperImage = d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> "INTEGCOV_WRAPPER_IMAGE".equals(e.getName())).map(EnvVar::getValue).findFirst()
+                .orElseThrow(() -> new AssertionError("deploy/ webhook Deployment sets no INTEGCOV_WRAPPER_IMAGE"));
+        return startFromDeployment("webhook", d, env);
+    }
+
+    /** The webhook TLS Secret the operator manages (type kubernetes.io/tls in the system namespace), or null. */
+    static Secret webhookTlsSecret() {
+        return admin.secrets().inNamespace(SYSTEM_NS).list().getItems().stream()
+                .filter(s -> "kubernetes.io/tls".equals(s.getType())).findFirst().orElse(null);
+    }
+
+    static String caPem() {
+        Secret s = webhookTlsSecret();
+        assertNotNull(s, "webhook TLS Secret");
+        String b64 = s.getData().get("ca.crt");
+        assertNotNull(b64, "ca.crt in Secret " + s.getMetadata().getName() + ": " + s.getData().keySet());
+        return new String(Base64.getDecoder().decode(b64), StandardCharsets.US_ASCII);
     }
 
     static void waitFor(String what, ManagedProcess owner, KubeApiServer.Probe probe) throws Exception {
@@ -253,11 +286,9 @@ class CoverageEndToEndTest {
         assertFalse(deployed.dryRun().isEmpty(), "deploy/ Deployments were server-side dry-run applied");
         assertTrue(deployed.dryRun().stream().allMatch(o -> o.getMetadata().getUid() != null),
                 "the apiserver returned the dry-run objects");
-        Secret tls = admin.secrets().inNamespace(SYSTEM_NS).list().getItems().stream()
-                .filter(s -> "kubernetes.io/tls".equals(s.getType())).findFirst()
-                .orElseThrow(() -> new AssertionError("operator created no kubernetes.io/tls Secret in " + SYSTEM_NS));
-        String caPem = Files.readString(tlsDir.resolve("ca.crt"));
-        String caBundle = Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.US_ASCII));
+        Secret tls = webhookTlsSecret();
+        assertNotNull(tls, "operator created a kubernetes.io/tls Secret in " + SYSTEM_NS);
+        String caBundle = Base64.getEncoder().encodeToString(caPem().getBytes(StandardCharsets.US_ASCII));
         waitFor("caBundle of the MutatingWebhookConfiguration(s) set by the operator", operator, () -> admin
                 .admissionRegistration().v1().mutatingWebhookConfigurations().list().getItems().stream()
                 .flatMap(m -> m.getWebhooks().stream())
@@ -300,7 +331,7 @@ class CoverageEndToEndTest {
         Container init = stored.getSpec().getInitContainers().stream()
                 .filter(c -> Labels.INIT_CONTAINER_NAME.equals(c.getName())).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + Labels.INIT_CONTAINER_NAME + " init container"));
-        assertEquals(WRAPPER_IMAGE, init.getImage());
+        assertEquals(wrapperImage, init.getImage());
         Container app = stored.getSpec().getContainers().get(0);
         assertEquals(List.of(Labels.WRAPPER_PATH, "run", "--", COVAPP_IN_IMAGE), app.getCommand());
         assertEquals(desired.getSpec().getContainers().get(0).getArgs(), app.getArgs());
@@ -316,7 +347,7 @@ class CoverageEndToEndTest {
 
         // run it as a kubelet would: init container to completion, then the app; then terminate it with SIGTERM
         LocalKubelet kubelet = new LocalKubelet(stored, work.resolve("kubelet/covapp-1"),
-                new LocalKubelet.Images().add(WRAPPER_IMAGE, "/usr/local/bin/integcov", integcovLauncher)
+                new LocalKubelet.Images().add(wrapperImage, "/usr/local/bin/integcov", integcovLauncher)
                         .add(COVAPP_IMAGE, COVAPP_IN_IMAGE, covapp),
                 admin);
         Map<String, String> base = Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));

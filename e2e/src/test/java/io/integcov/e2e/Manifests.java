@@ -69,7 +69,11 @@ public final class Manifests {
                 }
             }
         }
+        List<Map<String, Object>> images = (List<Map<String, Object>>) k.getOrDefault("images", List.of());
         for (HasMetadata o : out) {
+            if (o instanceof Deployment d) {
+                setImages(d.getSpec().getTemplate().getSpec(), images);
+            }
             if (ns != null && isNamespaced(o)) {
                 o.getMetadata().setNamespace(ns);
             }
@@ -89,6 +93,32 @@ public final class Manifests {
             }
         }
         return out;
+    }
+
+    /** kustomize's {@code images} transformer: match by image name (without tag/digest), set newName/newTag/digest. */
+    static void setImages(io.fabric8.kubernetes.api.model.PodSpec spec, List<Map<String, Object>> images) {
+        List<io.fabric8.kubernetes.api.model.Container> all = new ArrayList<>(spec.getContainers());
+        if (spec.getInitContainers() != null) {
+            all.addAll(spec.getInitContainers());
+        }
+        for (io.fabric8.kubernetes.api.model.Container c : all) {
+            String image = c.getImage();
+            String name = image.contains("@") ? image.substring(0, image.indexOf('@'))
+                    : image.lastIndexOf(':') > image.lastIndexOf('/') ? image.substring(0, image.lastIndexOf(':')) : image;
+            for (Map<String, Object> rule : images) {
+                if (!name.equals(rule.get("name"))) {
+                    continue;
+                }
+                String newName = rule.get("newName") != null ? rule.get("newName").toString() : name;
+                if (rule.get("digest") != null) {
+                    c.setImage(newName + "@" + rule.get("digest"));
+                } else if (rule.get("newTag") != null) {
+                    c.setImage(newName + ":" + rule.get("newTag"));
+                } else {
+                    c.setImage(newName + image.substring(name.length()));
+                }
+            }
+        }
     }
 
     static boolean isNamespaced(HasMetadata o) {
