@@ -68,8 +68,8 @@ public final class RunCommand implements Callable<Integer> {
         if (storageOk && checkCoverDir(settings)) {
             Instant deadline = UploadPlan.deadline(settings.uploadTimeout(), exitedAt, signals.firstTermAt());
             String runId = UploadPlan.runId(startedAt, ThreadLocalRandom.current().nextInt());
-            Thread thread = new Thread(() -> CoverageUpload.run(settings, runId, exitCode, startedAt, exitedAt, deadline),
-                    "integcov-upload-main");
+            CoverageUpload.Run run = new CoverageUpload.Run(settings, runId, exitCode, startedAt, exitedAt);
+            Thread thread = new Thread(() -> CoverageUpload.run(run, deadline), "integcov-upload-main");
             thread.setDaemon(true);
             thread.start();
             try {

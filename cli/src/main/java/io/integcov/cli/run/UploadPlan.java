@@ -18,6 +18,7 @@ public final class UploadPlan {
     public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(25);
     /** Even when the app used up most of its grace period, the upload gets this long (it may then be killed). */
     public static final Duration MIN_BUDGET = Duration.ofSeconds(2);
+    public static final Duration MANIFEST_RESERVE_MAX = Duration.ofSeconds(3);
     public static final Duration BACKOFF_BASE = Duration.ofMillis(200);
     public static final Duration BACKOFF_MAX = Duration.ofSeconds(5);
 
@@ -54,6 +55,12 @@ public final class UploadPlan {
         Instant fromStart = (firstTermAt != null ? firstTermAt : exitedAt).plus(DEFAULT_BUDGET);
         Instant floor = exitedAt.plus(MIN_BUDGET);
         return fromStart.isBefore(floor) ? floor : fromStart;
+    }
+
+    /** Files must be done by then, leaving a fifth of the budget (at most 3 s) for the manifest. */
+    public static Instant filesDeadline(Instant begin, Instant deadline) {
+        Duration reserve = Duration.between(begin, deadline).dividedBy(5);
+        return deadline.minus(reserve.compareTo(MANIFEST_RESERVE_MAX) < 0 ? reserve : MANIFEST_RESERVE_MAX);
     }
 
     /** Delay before retry number {@code attempt} (1-based): exponential, capped, jittered by {@code random01} in [0,1). */

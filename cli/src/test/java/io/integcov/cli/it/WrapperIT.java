@@ -286,12 +286,14 @@ class WrapperIT {
     @Test
     void storageNeverUpKeepsTheExitCode() throws Exception {
         FakeGcs never = FakeGcs.reserve();
-        WrapperProcess wrapper = gcsWrapper("never", never.endpoint()).env("INTEGCOV_UPLOAD_TIMEOUT", "2")
+        WrapperProcess wrapper = gcsWrapper("never", never.endpoint()).env("INTEGCOV_UPLOAD_TIMEOUT", "4")
                 .start("run", "--", covapp.toString(), "-exit", "4");
         assertEquals(4, wrapper.waitFor(), wrapper.describe());
         String err = wrapper.stderr();
-        assertTrue(err.contains("coverage files not uploaded"), err);
-        assertTrue(err.contains("could not write integcov-manifest.json"), err);
+        assertTrue(err.contains("storage not reachable, retrying"), err);
+        // how far it got before the deadline depends on the machine: the file uploads gave up, or the hard stop hit
+        assertTrue(err.contains("coverage files not uploaded") || err.contains("did not finish before its deadline"), err);
+        assertFalse(err.contains("integcov: uploaded"), err);
     }
 
     @Test

@@ -54,6 +54,12 @@ class UploadPlanTest {
     }
 
     @Test
+    void filesLeaveTimeForTheManifest() {
+        assertEquals(EXIT.plusSeconds(22), UploadPlan.filesDeadline(EXIT, EXIT.plusSeconds(25)));
+        assertEquals(EXIT.plusMillis(1600), UploadPlan.filesDeadline(EXIT, EXIT.plusSeconds(2)));
+    }
+
+    @Test
     void backoffGrowsAndIsCapped() {
         assertEquals(Duration.ofMillis(100), UploadPlan.backoff(1, 0.0));
         assertEquals(Duration.ofMillis(200), UploadPlan.backoff(1, 1.0));
