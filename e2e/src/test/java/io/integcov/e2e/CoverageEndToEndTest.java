@@ -243,7 +243,6 @@ class CoverageEndToEndTest {
     void skipWithoutBinaries() {
         Assumptions.assumeTrue(skip == null, skip);
         operator.checkAlive();
-        webhook.checkAlive();
     }
 
     static Pod covappPod(String name, Map<String, String> labels, int port) {
@@ -283,6 +282,7 @@ class CoverageEndToEndTest {
     @Test
     @Order(1)
     void deployManifestsAreAcceptedAndTheOperatorTrustsTheWebhook() throws Exception {
+        webhook.checkAlive();
         assertFalse(deployed.dryRun().isEmpty(), "deploy/ Deployments were server-side dry-run applied");
         assertTrue(deployed.dryRun().stream().allMatch(o -> o.getMetadata().getUid() != null),
                 "the apiserver returned the dry-run objects");
@@ -294,6 +294,11 @@ class CoverageEndToEndTest {
                 .flatMap(m -> m.getWebhooks().stream())
                 .allMatch(w -> caBundle.equals(w.getClientConfig().getCaBundle())));
         assertNotNull(tls.getData().get("tls.crt"));
+        // leader election on (prod profile): the operator holds a Lease in its namespace, as its ServiceAccount
+        waitFor("operator holds a leader-election Lease in " + SYSTEM_NS, operator, () -> admin.leases()
+                .inNamespace(SYSTEM_NS).list().getItems().stream()
+                .anyMatch(l -> l.getSpec() != null && l.getSpec().getHolderIdentity() != null
+                        && !l.getSpec().getHolderIdentity().isBlank()));
         List<MutatingWebhookConfiguration> mwcs = admin.admissionRegistration().v1().mutatingWebhookConfigurations()
                 .list().getItems();
         assertFalse(mwcs.isEmpty(), "deploy/ has a MutatingWebhookConfiguration");
@@ -307,6 +312,7 @@ class CoverageEndToEndTest {
     @Test
     @Order(2)
     void podIsMutatedRunsLocallyAndYieldsCoverage() throws Exception {
+        webhook.checkAlive();
         admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(APP_NS)
                 .addToLabels(Labels.INJECT_LABEL, Labels.INJECT_ENABLED)
                 // the injected init container, volumes and env must satisfy Pod Security "restricted"
@@ -425,6 +431,7 @@ class CoverageEndToEndTest {
     @Test
     @Order(4)
     void optedOutPodsAndOtherNamespacesAreLeftAlone() throws Exception {
+        webhook.checkAlive();
         Pod optedOut = covappPod("opted-out", Map.of("app", "covapp", Labels.INJECT_LABEL, Labels.INJECT_DISABLED),
                 1);
         Pod stored = admin.pods().inNamespace(APP_NS).resource(optedOut).create();
@@ -432,6 +439,12 @@ class CoverageEndToEndTest {
         assertTrue(stored.getSpec().getInitContainers() == null || stored.getSpec().getInitContainers().isEmpty(),
                 "no init container injected: " + stored.getSpec().getInitContainers());
         assertEquals(List.of(COVAPP_IN_IMAGE), stored.getSpec().getContainers().get(0).getCommand());
+        CoverageCapture withNote = admin.resources(CoverageCapture.class).inNamespace(APP_NS).withName("covapp")
+                .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getNotInjected() != null
+                        && c.getStatus().getNotInjected().stream().anyMatch(n -> "opted-out".equals(n.getPod())),
+                        CONVERGE.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(withNote.getStatus().getNotInjected().stream().filter(n -> "opted-out".equals(n.getPod()))
+                .allMatch(n -> n.getReason().contains("opted out")), withNote.getStatus().getNotInjected().toString());
 
         String other = "e2e-not-labelled";
         admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(other).endMetadata().build())
@@ -470,5 +483,28 @@ class CoverageEndToEndTest {
         static String shellQuote(String s) {
             return "'" + s.replace("'", "'\\''") + "'";
         }
+    }
+
+    @Test
+    @Order(5)
+    void podsCreatedWhileTheWebhookIsDownAreAdmittedUnmutatedAndReportedByTheOperator() throws Exception {
+        Assumptions.assumeTrue(admin.namespaces().withName(APP_NS).get() != null, "needs the namespace of test 2");
+        webhook.stop(CONVERGE);
+        // failurePolicy Ignore: the apiserver cannot reach the webhook, and still admits the pod, unmutated
+        Pod stored = admin.pods().inNamespace(APP_NS)
+                .resource(covappPod("created-while-down", Map.of("app", "covapp"), 1)).create();
+        assertFalse(injected(stored), "webhook down: pod admitted unmutated");
+        assertEquals(List.of(COVAPP_IN_IMAGE), stored.getSpec().getContainers().get(0).getCommand());
+
+        CoverageCapture cc = admin.resources(CoverageCapture.class).inNamespace(APP_NS).withName("covapp")
+                .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getNotInjected() != null
+                        && c.getStatus().getNotInjected().stream()
+                                .anyMatch(n -> "created-while-down".equals(n.getPod())),
+                        CONVERGE.toSeconds(), TimeUnit.SECONDS);
+        String hint = cc.getStatus().getNotInjected().stream().filter(n -> "created-while-down".equals(n.getPod()))
+                .findFirst().orElseThrow().getReason();
+        assertTrue(hint.contains("delete the pod"), hint);
+        assertTrue(cc.getStatus().getNotInjectedPods() >= 1, "notInjectedPods " + cc.getStatus().getNotInjectedPods());
+        assertEquals(1, cc.getStatus().getInjectedPods());
     }
 }
