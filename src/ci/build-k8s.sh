@@ -56,7 +56,7 @@ while [[ $# -gt 0 ]]; do
   case $1 in
     --force) force=1; shift ;;
     --update) [[ $# -ge 2 ]] || { log "--update needs a version"; exit 2; }; update_module "$2"; force=1; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) log "unknown argument $1"; exit 2 ;;
   esac
 done
