@@ -3,9 +3,12 @@ package io.integcov.storage;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 
 /**
  * {@code integcov-manifest.json}: written last into {@code <ns>/<pod>/<container>/<run-id>/}, it commits an upload.
@@ -30,22 +33,91 @@ public record Manifest(
 
     public static final String FILE_NAME = "integcov-manifest.json";
     public static final int CURRENT_VERSION = 1;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record FileEntry(String name, long size, long crc32c) {
     }
 
+    /**
+     * Indented JSON without null fields. Written by hand rather than with Jackson: the wrapper writes a manifest right
+     * after the app exits, and Jackson's first use costs more there than the whole upload of a few files.
+     */
     public byte[] toJson() {
-        try {
-            return JSON.writeValueAsBytes(this);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot serialise manifest", e);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("version", version);
+        fields.put("namespace", namespace);
+        fields.put("pod", pod);
+        fields.put("container", container);
+        fields.put("runId", runId);
+        fields.put("exitCode", exitCode);
+        fields.put("signal", signal);
+        fields.put("startedAt", startedAt);
+        fields.put("exitedAt", exitedAt);
+        fields.put("uploadedAt", uploadedAt);
+        fields.put("files", files == null ? null : files.stream().map(f -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", f.name());
+            entry.put("size", f.size());
+            entry.put("crc32c", f.crc32c());
+            return entry;
+        }).toList());
+        fields.put("failed", failed);
+        StringBuilder out = new StringBuilder();
+        write(out, fields, "");
+        return out.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void write(StringBuilder out, Object value, String indent) {
+        String inner = indent + "  ";
+        if (value instanceof Map<?, ?> map) {
+            StringJoiner members = new StringJoiner(",\n", "{\n", "\n" + indent + "}").setEmptyValue("{ }");
+            map.forEach((key, member) -> {
+                if (member != null) {
+                    StringBuilder one = new StringBuilder(inner);
+                    quote(one, key.toString());
+                    one.append(" : ");
+                    write(one, member, inner);
+                    members.add(one);
+                }
+            });
+            out.append(members);
+        } else if (value instanceof List<?> list) {
+            StringJoiner items = new StringJoiner(",\n", "[\n", "\n" + indent + "]").setEmptyValue("[ ]");
+            for (Object item : list) {
+                StringBuilder one = new StringBuilder(inner);
+                write(one, item, inner);
+                items.add(one);
+            }
+            out.append(items);
+        } else if (value instanceof Number) {
+            out.append(value);
+        } else {
+            quote(out, value.toString());
         }
     }
 
+    private static void quote(StringBuilder out, String text) {
+        out.append('"');
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                case '\r' -> out.append("\\r");
+                default -> out.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        out.append('"');
+    }
+
     public static Manifest fromJson(byte[] json) throws IOException {
-        return JSON.readValue(json, Manifest.class);
+        return Reader.JSON.readValue(json, Manifest.class);
+    }
+
+    /** Holds the ObjectMapper so that only reading a manifest loads Jackson databind. */
+    private static final class Reader {
+        static final ObjectMapper JSON = new ObjectMapper();
     }
 
     public long totalBytes() {

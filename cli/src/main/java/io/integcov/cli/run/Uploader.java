@@ -1,11 +1,11 @@
 package io.integcov.cli.run;
 
 import io.integcov.cli.Log;
+import io.integcov.storage.Checksums;
 import io.integcov.storage.Manifest;
 import io.integcov.storage.PermanentStorageException;
 import io.integcov.storage.Storage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,7 +22,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.zip.CRC32C;
 
 /** Puts files into a {@link Storage} in parallel, each with retries (exponential backoff) until a deadline. */
 public final class Uploader {
@@ -117,15 +116,6 @@ public final class Uploader {
 
     /** Name, size and CRC-32C (as the manifest records them) of a local file. */
     static Manifest.FileEntry describe(Path file) throws IOException {
-        CRC32C crc = new CRC32C();
-        long size = 0;
-        byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                crc.update(buffer, 0, n);
-                size += n;
-            }
-        }
-        return new Manifest.FileEntry(file.getFileName().toString(), size, crc.getValue());
+        return new Manifest.FileEntry(file.getFileName().toString(), Files.size(file), Checksums.crc32c(file));
     }
 }
