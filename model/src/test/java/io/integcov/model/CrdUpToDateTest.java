@@ -34,9 +34,17 @@ class CrdUpToDateTest {
                 + " `mvn -pl model test -Dintegcov.updateCrds=true` and commit the result");
     }
 
+    /** integcov.root (set by the root pom), else the nearest directory above the working directory having crds/. */
     static Path repoRoot() {
         String root = System.getProperty("integcov.root");
-        Path p = root != null ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
-        return p.toAbsolutePath().normalize();
+        if (root != null && Files.isDirectory(Path.of(root, "crds"))) {
+            return Path.of(root).toAbsolutePath().normalize();
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("crds")) && Files.exists(p.resolve("model"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("cannot find the repository root (with crds/); set -Dintegcov.root");
     }
 }
