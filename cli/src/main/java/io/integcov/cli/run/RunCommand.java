@@ -58,31 +58,42 @@ public final class RunCommand implements Callable<Integer> {
         signals.attach(child.toHandle());
 
         // Everything below runs while the child does, or after it; nothing here may change the exit code.
-        RunSettings settings = RunSettings.fromEnv(System.getenv(), command, readFirstLine("/proc/sys/kernel/hostname"),
-                readFirstLine("/var/run/secrets/kubernetes.io/serviceaccount/namespace"));
-        settings.warnings().forEach(Log::info);
-        boolean storageOk = checkStorage(settings);
-
+        RunSettings settings = null;
+        try {
+            settings = RunSettings.fromEnv(System.getenv(), command, readFirstLine("/proc/sys/kernel/hostname"),
+                    readFirstLine("/var/run/secrets/kubernetes.io/serviceaccount/namespace"));
+            settings.warnings().forEach(Log::info);
+            settings = checkStorage(settings) ? settings : null;
+        } catch (RuntimeException e) {
+            Log.info("internal error, coverage data is not uploaded: " + e);
+        }
         int exitCode = waitFor(child);
         Instant exitedAt = Instant.now();
-        if (storageOk && checkCoverDir(settings)) {
-            Instant deadline = UploadPlan.deadline(settings.uploadTimeout(), exitedAt, signals.firstTermAt());
-            String runId = UploadPlan.runId(startedAt, ThreadLocalRandom.current().nextInt());
-            CoverageUpload.Run run = new CoverageUpload.Run(settings, runId, exitCode, startedAt, exitedAt);
-            Thread thread = new Thread(() -> CoverageUpload.run(run, deadline), "integcov-upload-main");
-            thread.setDaemon(true);
-            thread.start();
-            try {
-                // hard stop shortly after the deadline even if a request hangs
-                thread.join(Math.max(1, Duration.between(Instant.now(), deadline).toMillis() + 1000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        try {
+            if (settings != null && checkCoverDir(settings)) {
+                Instant deadline = UploadPlan.deadline(settings.uploadTimeout(), exitedAt, signals.firstTermAt());
+                String runId = UploadPlan.runId(startedAt, ThreadLocalRandom.current().nextInt());
+                upload(new CoverageUpload.Run(settings, runId, exitCode, startedAt, exitedAt), deadline);
             }
-            if (thread.isAlive()) {
-                Log.info("coverage upload did not finish before its deadline; giving up");
-            }
+        } catch (RuntimeException e) {
+            Log.info("internal error, coverage upload abandoned: " + e);
         }
         return exitCode;
+    }
+
+    /** Runs the upload in a daemon thread, abandoning it shortly after the deadline even if a request hangs. */
+    private static void upload(CoverageUpload.Run run, Instant deadline) {
+        Thread thread = new Thread(() -> CoverageUpload.run(run, deadline), "integcov-upload-main");
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            thread.join(Math.max(1, Duration.between(Instant.now(), deadline).toMillis() + 1000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            Log.info("coverage upload did not finish before its deadline; giving up");
+        }
     }
 
     /** Logs why there will be no upload, if so. Runs while the child runs. */
