@@ -4,7 +4,8 @@
 #
 #   src/ci/install-fake-gcs.sh            install the pinned version unless present
 #   FAKE_GCS_VERSION=v1.x.y src/ci/install-fake-gcs.sh
-# Needs the Go in PATH and the Go module proxy.
+# Needs the Go in PATH and the Go module proxy. fake-gcs-server v1.56.1 needs Go >= 1.26; a Go >= 1.21 fetches
+# that toolchain from the module proxy by itself (GOTOOLCHAIN=auto, the default).
 set -euo pipefail
 
 version=${FAKE_GCS_VERSION:-v1.56.1}
