@@ -11,9 +11,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
-import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -81,21 +79,6 @@ public class CaptureCache implements CaptureLookup {
             return docs.readAll();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read CoverageCaptures from " + file, e);
-        }
-    }
-
-    /** Wiring of the pure parts. */
-    public static class Beans {
-        @Produces
-        @Singleton
-        PodMutator podMutator(WebhookConfig config) {
-            return new PodMutator(new PodMutator.Settings(config.wrapperImage(), config.wrapperBinary()));
-        }
-
-        @Produces
-        @Singleton
-        Admission admission(PodMutator mutator, CaptureCache cache) {
-            return new Admission(mutator, cache);
         }
     }
 }
