@@ -17,7 +17,7 @@ final class SignalForwarder {
             "CONT", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "IO", "PWR", "SYS");
 
     private final SignalSender sender;
-    private final List<String> pending = new ArrayList<>();
+    private final List<Signal> pending = new ArrayList<>();
     private final List<String> unavailable = new ArrayList<>();
     private ProcessHandle child;
     private volatile Instant firstTermAt;
@@ -30,7 +30,7 @@ final class SignalForwarder {
         SignalForwarder forwarder = new SignalForwarder(sender);
         for (String name : FORWARDED) {
             try {
-                Signal.handle(new Signal(name), signal -> forwarder.onSignal(signal.getName()));
+                Signal.handle(new Signal(name), forwarder::onSignal);
             } catch (IllegalArgumentException e) {
                 forwarder.unavailable.add(name); // reserved by the VM or unknown on this OS
             }
@@ -41,8 +41,8 @@ final class SignalForwarder {
     /** Starts forwarding to {@code process}, first delivering what arrived before it existed. */
     synchronized void attach(ProcessHandle process) {
         child = process;
-        for (String name : pending) {
-            sender.send(child, name);
+        for (Signal signal : pending) {
+            sender.send(child, signal.getName(), signal.getNumber());
         }
         pending.clear();
     }
@@ -56,14 +56,14 @@ final class SignalForwarder {
         return List.copyOf(unavailable);
     }
 
-    private synchronized void onSignal(String name) {
-        if (name.equals("TERM") && firstTermAt == null) {
+    private synchronized void onSignal(Signal signal) {
+        if (signal.getName().equals("TERM") && firstTermAt == null) {
             firstTermAt = Instant.now();
         }
         if (child == null) {
-            pending.add(name);
+            pending.add(signal);
         } else {
-            sender.send(child, name);
+            sender.send(child, signal.getName(), signal.getNumber());
         }
     }
 }

@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Sends a named signal to a process. Java has no kill(2) for arbitrary signals, so this runs a {@code kill} binary
- * ({@code kill -s NAME PID}); where the image has none, {@code /bin/sh}'s builtin; with neither (a distroless app
- * image), TERM and KILL still work through {@link ProcessHandle#destroy()} / {@link ProcessHandle#destroyForcibly()}.
+ * Sends a signal to a process. Java has no kill(2) for arbitrary signals, so this runs {@code kill -N PID} with a
+ * {@code kill} binary, or where the image has none with {@code /bin/sh}'s builtin (by number, which every kill
+ * understands). With neither (a distroless app image), TERM and KILL still work through
+ * {@link ProcessHandle#destroy()} / {@link ProcessHandle#destroyForcibly()}; other signals are logged as lost.
  */
 final class SignalSender {
     private static final List<String> KILL_BINARIES = List.of("/bin/kill", "/usr/bin/kill");
@@ -18,7 +19,8 @@ final class SignalSender {
 
     private final List<String> command;
 
-    private SignalSender(List<String> command) {
+    /** @param command kill binary, or a shell running kill, to which "-N PID" is appended; empty: destroy() only */
+    SignalSender(List<String> command) {
         this.command = command;
     }
 
@@ -26,24 +28,24 @@ final class SignalSender {
     static SignalSender detect() {
         for (String kill : KILL_BINARIES) {
             if (Files.isExecutable(Path.of(kill))) {
-                return new SignalSender(List.of(kill, "-s"));
+                return new SignalSender(List.of(kill));
             }
         }
         if (Files.isExecutable(Path.of(SHELL))) {
-            return new SignalSender(List.of(SHELL, "-c", "kill -s \"$1\" \"$2\"", "sh"));
+            return new SignalSender(List.of(SHELL, "-c", "kill -\"$1\" \"$2\"", "sh"));
         }
         return new SignalSender(List.of());
     }
 
-    /** @param name signal name without SIG, e.g. "USR1" */
-    void send(ProcessHandle target, String name) {
+    /** @param name signal name without SIG, e.g. "USR1"; {@code number} its number on this system */
+    void send(ProcessHandle target, String name, int number) {
         if (!target.isAlive()) {
             return;
         }
         if (!command.isEmpty()) {
             try {
                 List<String> argv = new ArrayList<>(command);
-                argv.add(name);
+                argv.add(command.size() == 1 ? "-" + number : String.valueOf(number));
                 argv.add(String.valueOf(target.pid()));
                 Process kill = new ProcessBuilder(argv)
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
