@@ -5,6 +5,7 @@ import io.integcov.storage.Checksums;
 import io.integcov.storage.Manifest;
 import io.integcov.storage.PermanentStorageException;
 import io.integcov.storage.Storage;
+import io.integcov.storage.StorageUrl;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ public final class Uploader {
                 Path file = dir.resolve(name);
                 try {
                     Manifest.FileEntry entry = describe(file);
-                    if (withRetries(name, () -> storage.put(keyPrefix + "/" + name, file), deadline) == null) {
+                    if (withRetries(name, () -> storage.put(StorageUrl.join(keyPrefix, name), file), deadline) == null) {
                         done.put(name, entry);
                     }
                 } catch (IOException e) {
@@ -86,7 +87,6 @@ public final class Uploader {
         return withRetries(key, () -> storage.putBytes(key, data), deadline);
     }
 
-
     /** Runs the action until it succeeds (returns null), fails permanently or the deadline nears (returns the error). */
     private String withRetries(String what, IoAction action, Instant deadline) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
@@ -101,7 +101,7 @@ public final class Uploader {
                     return error + (attempt > 1 ? " (after " + attempt + " attempts)" : "");
                 }
                 if (!retrying.getAndSet(true)) {
-                    Log.info("storage not reachable, retrying until " + deadline + ": " + error);
+                    Log.info("upload failed, retrying until " + deadline + ": " + error);
                 }
                 Thread.sleep(delay.toMillis());
             }

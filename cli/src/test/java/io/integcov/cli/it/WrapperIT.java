@@ -265,7 +265,7 @@ class WrapperIT {
             wrapper.awaitFile(ready);
             wrapper.await(() -> wrapper.children().stream().noneMatch(c -> c.info().command().orElse("")
                     .endsWith("covapp")), "the app to exit");
-            wrapper.awaitStderr("storage not reachable, retrying");
+            wrapper.awaitStderr("upload failed, retrying");
             late.startServer(BUCKET);
 
             assertEquals(5, wrapper.waitFor(), wrapper.describe());
@@ -290,7 +290,7 @@ class WrapperIT {
                 .start("run", "--", covapp.toString(), "-exit", "4");
         assertEquals(4, wrapper.waitFor(), wrapper.describe());
         String err = wrapper.stderr();
-        assertTrue(err.contains("storage not reachable, retrying"), err);
+        assertTrue(err.contains("upload failed, retrying"), err);
         // how far it got before the deadline depends on the machine: the file uploads gave up, or the hard stop hit
         assertTrue(err.contains("coverage files not uploaded") || err.contains("did not finish before its deadline"), err);
         assertFalse(err.contains("integcov: uploaded"), err);
