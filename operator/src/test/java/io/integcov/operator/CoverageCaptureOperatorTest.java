@@ -22,6 +22,7 @@ import io.integcov.model.StorageSpec;
 import io.integcov.model.UploadRecord;
 import io.integcov.operator.status.Conditions;
 import io.integcov.operator.tls.Pem;
+import io.integcov.operator.tls.TlsMaterial;
 import io.integcov.operator.tls.WebhookCertificates;
 import io.integcov.storage.FileStorage;
 import io.integcov.storage.Manifest;
@@ -141,6 +142,40 @@ class CoverageCaptureOperatorTest {
         await().atMost(PATIENCE).until(() -> Files.exists(outputDir.resolve("tls.key")));
         assertEquals(decode(secret.getData().get("tls.crt")), Files.readString(outputDir.resolve("tls.crt")));
         assertEquals(caPem, Files.readString(outputDir.resolve("ca.crt")));
+    }
+
+    @Test
+    void aServingCertificateWithWrongNamesIsReissuedUnderTheSameCa() throws Exception {
+        var secrets = client.secrets().inNamespace("integcov-system");
+        Secret original = await().atMost(PATIENCE).until(() -> secrets.withName("integcov-webhook-tls").get(),
+                java.util.Objects::nonNull);
+        TlsMaterial material = TlsMaterial.fromSecretData(decodeAll(original.getData()));
+        TlsMaterial wrongNames = WebhookCertificates.reissueServing(material, List.of("somewhere-else.example"),
+                Duration.ofDays(30), java.time.Instant.now());
+        secrets.withName("integcov-webhook-tls").edit(secret -> {
+            secret.getData().put(TlsMaterial.CERT, encode(wrongNames.certPem()));
+            secret.getData().put(TlsMaterial.KEY, encode(wrongNames.keyPem()));
+            return secret;
+        });
+
+        Secret renewed = await().atMost(PATIENCE).until(() -> secrets.withName("integcov-webhook-tls").get(),
+                secret -> !decode(secret.getData().get(TlsMaterial.CERT)).equals(wrongNames.certPem()));
+        TlsMaterial result = TlsMaterial.fromSecretData(decodeAll(renewed.getData()));
+        assertEquals(material.caCertPem(), result.caCertPem(), "the CA (and so the caBundle) is kept");
+        assertEquals(material.caKeyPem(), result.caKeyPem());
+        X509Certificate serving = Pem.parseCertificate(result.certPem());
+        assertTrue(WebhookCertificates.subjectAltNamesOf(serving).contains("integcov-webhook.integcov-system.svc"));
+        serving.verify(Pem.parseCertificate(result.caCertPem()).getPublicKey());
+    }
+
+    private static Map<String, String> decodeAll(Map<String, String> data) {
+        Map<String, String> decoded = new java.util.HashMap<>();
+        data.forEach((key, value) -> decoded.put(key, decode(value)));
+        return decoded;
+    }
+
+    private static String encode(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     private CoverageCaptureStatus awaitStatus(String namespace, String name, Predicate<CoverageCaptureStatus> done) {
