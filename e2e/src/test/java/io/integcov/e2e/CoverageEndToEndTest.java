@@ -45,7 +45,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 4 end to end: a real kube-apiserver + etcd; crds/ and deploy/ applied (Deployments as server-side dry runs, the
@@ -64,7 +63,6 @@ class CoverageEndToEndTest {
     /** Bound for the cluster-side steps to converge (start-up, informers, reconcile): not an assertion on speed. */
     static final Duration CONVERGE = Duration.ofMinutes(2);
 
-    @TempDir
     static Path work;
     static String skip;
     static KubeApiServer api;
@@ -83,13 +81,17 @@ class CoverageEndToEndTest {
     @BeforeAll
     static void startCluster() throws Exception {
         skip = E2eEnv.skipReason("etcd", "kube-apiserver");
+        work = E2eEnv.workDir("CoverageEndToEndTest");
         if (skip != null) {
             return;
         }
         Path operatorJar = QuarkusApp.jar("operator");
         Path webhookJar = QuarkusApp.jar("webhook");
-        Path cliJar = E2eEnv.repoRoot().resolve("cli/target/integcov.jar");
-        assertTrue(Files.isRegularFile(cliJar), cliJar + " is missing; build it: mvn -B -pl cli -am install -DskipTests");
+        Path builtCliJar = E2eEnv.repoRoot().resolve("cli/target/integcov.jar");
+        assertTrue(Files.isRegularFile(builtCliJar),
+                builtCliJar + " is missing; build it: mvn -B -pl cli -am install -DskipTests");
+        // a snapshot, like an image: a rebuild of cli/ during the run cannot change it
+        Path cliJar = Files.copy(builtCliJar, work.resolve("integcov.jar"));
         assertTrue(Files.isRegularFile(operatorJar) && Files.isRegularFile(webhookJar));
 
         covapp = GoTools.buildCovapp(work.resolve("covapp-build"));

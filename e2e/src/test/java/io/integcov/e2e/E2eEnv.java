@@ -89,4 +89,20 @@ public final class E2eEnv {
         }
         return found;
     }
+
+    /**
+     * A fresh work directory {@code <module>/target/e2e-work/<name>} (emptied first). Kept after the run, unlike a
+     * {@code @TempDir}, so that CI keeps the logs of etcd, kube-apiserver, operator, webhook and the pod's containers.
+     */
+    public static Path workDir(String name) throws java.io.IOException {
+        Path dir = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("target/e2e-work").resolve(name);
+        if (Files.exists(dir)) {
+            try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return Files.createDirectories(dir);
+    }
 }

@@ -22,11 +22,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The e2e harness itself: a real kube-apiserver + etcd, RBAC enforced, the committed CRD usable. */
 class KubeApiServerTest {
-    @TempDir
     static Path work;
     static KubeApiServer api;
     static KubernetesClient admin;
@@ -35,6 +33,7 @@ class KubeApiServerTest {
     @BeforeAll
     static void start() throws Exception {
         skip = E2eEnv.skipReason("etcd", "kube-apiserver");
+        work = E2eEnv.workDir("KubeApiServerTest");
         if (skip == null) {
             api = KubeApiServer.start(work);
             admin = api.adminClient();

@@ -23,17 +23,37 @@ public final class QuarkusApp {
         return jar;
     }
 
+    static void copyTree(Path from, Path to) throws IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
     public static Path java() {
         return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
+    /**
+     * Starts a copy of the module's {@code target/quarkus-app} (taken into {@code workDir}, like an image), so that a
+     * rebuild of the module while the test runs cannot pull jars from under the running process.
+     */
     public static ManagedProcess start(String module, Map<String, String> env, Path workDir) throws IOException {
+        Path app = jar(module).getParent();
+        Path copy = workDir.resolve("quarkus-app");
+        Files.createDirectories(workDir);
+        copyTree(app, copy);
         List<String> cmd = new ArrayList<>();
         cmd.add(java().toString());
         cmd.add("-Xmx256m");
         cmd.add("-jar");
-        cmd.add(jar(module).toString());
-        Files.createDirectories(workDir);
+        cmd.add(copy.resolve("quarkus-run.jar").toString());
         return ManagedProcess.start(module, cmd, env, workDir, workDir.resolve(module + ".log"));
     }
 }
