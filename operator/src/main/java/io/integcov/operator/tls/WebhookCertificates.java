@@ -46,7 +46,6 @@ public final class WebhookCertificates {
     /** Allowance for clocks of the API server and the operator that disagree a little. */
     static final Duration BACKDATE = Duration.ofHours(1);
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private WebhookCertificates() {
     }
@@ -223,14 +222,15 @@ public final class WebhookCertificates {
                 && rsaPublic.getPublicExponent().equals(rsaPrivate.getPublicExponent());
     }
 
+    // a fresh SecureRandom each time, never one in a static field: native images initialize classes at build time
     private static KeyPair newRsaKeyPair() throws GeneralSecurityException {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048, RANDOM);
+        generator.initialize(2048, new SecureRandom());
         return generator.generateKeyPair();
     }
 
     private static BigInteger serialNumber() {
-        return new BigInteger(127, RANDOM).add(BigInteger.ONE);
+        return new BigInteger(127, new SecureRandom()).add(BigInteger.ONE);
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer)
