@@ -448,6 +448,16 @@ class CoverageEndToEndTest {
         assertTrue(withNote.getStatus().getNotInjected().stream().filter(n -> "opted-out".equals(n.getPod()))
                 .allMatch(n -> n.getReason().contains("opted out")), withNote.getStatus().getNotInjected().toString());
 
+        // the namespace really enforces Pod Security "restricted" (so the admitted mutated pod of test 2 complied)
+        Pod loose = new PodBuilder(covappPod("not-restricted", Map.of("app", "covapp"), 1)).editSpec()
+                .withSecurityContext(null).editFirstContainer().withSecurityContext(null).endContainer().endSpec()
+                .build();
+        io.fabric8.kubernetes.client.KubernetesClientException rejected = org.junit.jupiter.api.Assertions.assertThrows(
+                io.fabric8.kubernetes.client.KubernetesClientException.class,
+                () -> admin.pods().inNamespace(APP_NS).resource(loose).create());
+        assertEquals(403, rejected.getCode(), rejected.getMessage());
+        assertTrue(rejected.getMessage().contains("restricted"), rejected.getMessage());
+
         String other = "e2e-not-labelled";
         admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(other).endMetadata().build())
                 .serverSideApply();
