@@ -3,6 +3,7 @@ package io.integcov.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
@@ -21,6 +22,7 @@ import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.model.Labels;
 import io.integcov.model.StorageSpec;
+import io.integcov.testing.FakeGcs;
 import io.integcov.testing.GoTools;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -77,6 +79,9 @@ class CoverageEndToEndTest {
     /** The wrapper image deploy/ configures the webhook with (INTEGCOV_WRAPPER_IMAGE of its Deployment). */
     static String wrapperImage;
     static Double collectedPercent;
+    static final String GCS_BUCKET = "integcov-e2e";
+    static FakeGcs fakeGcs;
+    static String gcsSkip;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -110,6 +115,10 @@ class CoverageEndToEndTest {
         List<HasMetadata> objects = Manifests.kustomize(admin, deployBase());
         deployed = Manifests.apply(admin, objects, "https://127.0.0.1:" + webhookPort);
 
+        gcsSkip = E2eEnv.skipReason("fake-gcs-server");
+        if (gcsSkip == null) {
+            fakeGcs = FakeGcs.start(GCS_BUCKET);
+        }
         operator = startOperator();
         waitFor("operator creates the webhook TLS Secret in " + SYSTEM_NS, operator, () -> {
             Secret s = webhookTlsSecret();
@@ -196,6 +205,9 @@ class CoverageEndToEndTest {
         // what an overlay for a webhook reached at https://127.0.0.1 adds
         env.put("INTEGCOV_WEBHOOK_TLS_EXTRA_SANS", "127.0.0.1");
         env.put("INTEGCOV_WEBHOOK_TLS_CHECK_INTERVAL", "2s");
+        if (fakeGcs != null) {
+            env.put("STORAGE_EMULATOR_HOST", fakeGcs.endpoint());
+        }
         return startFromDeployment("operator", deployment("operator"), env);
     }
 
@@ -238,6 +250,9 @@ class CoverageEndToEndTest {
         }
         if (api != null) {
             api.close();
+        }
+        if (fakeGcs != null) {
+            fakeGcs.close();
         }
     }
 
@@ -311,31 +326,38 @@ class CoverageEndToEndTest {
         }
     }
 
-    @Test
-    @Order(2)
-    void podIsMutatedRunsLocallyAndYieldsCoverage() throws Exception {
-        webhook.checkAlive();
-        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(APP_NS)
+    /** A namespace labelled for injection that enforces Pod Security "restricted", with its default ServiceAccount. */
+    static void prepareNamespace(String ns) {
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
                 .addToLabels(Labels.INJECT_LABEL, Labels.INJECT_ENABLED)
                 // the injected init container, volumes and env must satisfy Pod Security "restricted"
                 .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
                 .endMetadata().build()).serverSideApply();
         // no kube-controller-manager here: create the namespace's default ServiceAccount ourselves
-        admin.serviceAccounts().inNamespace(APP_NS).resource(new ServiceAccountBuilder().withNewMetadata()
+        admin.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder().withNewMetadata()
                 .withName("default").endMetadata().build()).serverSideApply();
-        admin.resources(CoverageCapture.class).inNamespace(APP_NS).resource(capture()).serverSideApply();
+    }
 
+    /**
+     * Creates a covapp pod (with {@code extraEnv}) that {@code cc} selects, checks the stored pod is mutated for
+     * {@code cc}, runs it as a kubelet would (init container, then the app; one request; SIGTERM) and reports its status.
+     */
+    static LocalKubelet runCovappPod(CoverageCapture cc, String podName, Map<String, String> extraEnv) throws Exception {
+        String ns = cc.getMetadata().getNamespace();
+        int appPort = KubeApiServer.freePort();
+        Pod base = covappPod(podName, Map.of("app", "covapp"), appPort);
+        base.getMetadata().setNamespace(ns);
+        extraEnv.forEach((k, v) -> base.getSpec().getContainers().get(0).getEnv().add(new EnvVar(k, v, null)));
+        Pod desired = base;
         // the webhook learns about the CoverageCapture through its informer: wait until a server-side dry-run
         // create of the pod comes back mutated (this goes through the apiserver -> webhook path, nothing is stored)
-        int appPort = KubeApiServer.freePort();
-        Pod desired = covappPod("covapp-1", Map.of("app", "covapp"), appPort);
-        waitFor("a dry-run pod create is mutated by the webhook", webhook,
-                () -> injected(admin.pods().inNamespace(APP_NS).resource(desired).dryRun().create()));
+        waitFor("a dry-run create of pod " + ns + "/" + podName + " is mutated by the webhook", webhook,
+                () -> injected(admin.pods().inNamespace(ns).resource(desired).dryRun().create()));
 
-        Pod created = admin.pods().inNamespace(APP_NS).resource(desired).create();
-        Pod stored = admin.pods().inNamespace(APP_NS).withName("covapp-1").get();
+        Pod created = admin.pods().inNamespace(ns).resource(desired).create();
+        Pod stored = admin.pods().inNamespace(ns).withName(podName).get();
         assertEquals(created.getMetadata().getUid(), stored.getMetadata().getUid());
-        assertEquals("covapp", stored.getMetadata().getAnnotations().get(Labels.INJECTED_ANNOTATION));
+        assertEquals(cc.getMetadata().getName(), stored.getMetadata().getAnnotations().get(Labels.INJECTED_ANNOTATION));
         Container init = stored.getSpec().getInitContainers().stream()
                 .filter(c -> Labels.INIT_CONTAINER_NAME.equals(c.getName())).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + Labels.INIT_CONTAINER_NAME + " init container"));
@@ -346,26 +368,27 @@ class CoverageEndToEndTest {
         Map<String, EnvVar> env = new LinkedHashMap<>();
         app.getEnv().forEach(e -> env.put(e.getName(), e));
         assertEquals(Labels.COVDATA_DIR, env.get(Labels.ENV_GOCOVERDIR).getValue());
-        assertEquals(capture().getSpec().getStorage().getUrl(), env.get(Labels.ENV_STORAGE).getValue());
-        assertEquals("metadata.name", env.get(Labels.ENV_POD_NAME).getValue() == null
-                ? env.get(Labels.ENV_POD_NAME).getValueFrom().getFieldRef().getFieldPath() : null);
+        assertEquals(cc.getSpec().getStorage().getUrl(), env.get(Labels.ENV_STORAGE).getValue());
+        assertNull(env.get(Labels.ENV_POD_NAME).getValue());
+        assertEquals("metadata.name", env.get(Labels.ENV_POD_NAME).getValueFrom().getFieldRef().getFieldPath());
         assertEquals("30", env.get("WORK").getValue(), "user env kept");
+        extraEnv.forEach((k, v) -> assertEquals(v, env.get(k).getValue(), "user env " + k + " kept"));
         List<String> volumes = stored.getSpec().getVolumes().stream().map(v -> v.getName()).toList();
         assertTrue(volumes.containsAll(List.of(Labels.BIN_VOLUME, Labels.COVDATA_VOLUME, "scratch")), volumes.toString());
 
         // run it as a kubelet would: init container to completion, then the app; then terminate it with SIGTERM
-        LocalKubelet kubelet = new LocalKubelet(stored, work.resolve("kubelet/covapp-1"),
+        LocalKubelet kubelet = new LocalKubelet(stored, work.resolve("kubelet").resolve(ns).resolve(podName),
                 new LocalKubelet.Images().add(wrapperImage, "/usr/local/bin/integcov", integcovLauncher)
                         .add(COVAPP_IMAGE, COVAPP_IN_IMAGE, covapp),
                 admin);
-        Map<String, String> base = Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-        kubelet.runInitContainers(base, CONVERGE);
+        Map<String, String> hostBase = Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        kubelet.runInitContainers(hostBase, CONVERGE);
         Path installed = kubelet.volumeDir(Labels.BIN_VOLUME).resolve("integcov");
         assertTrue(Files.isExecutable(installed), "init container installed the wrapper: " + installed);
 
         int exit;
         kubelet.reportRunning();
-        try (ManagedProcess running = kubelet.start(app, base)) {
+        try (ManagedProcess running = kubelet.start(app, hostBase)) {
             Path ready = kubelet.volumeDir("scratch").resolve("ready");
             waitFor("covapp under the wrapper is ready (" + ready + ")", running, () -> Files.exists(ready));
             HttpClient http = HttpClient.newHttpClient();
@@ -375,7 +398,7 @@ class CoverageEndToEndTest {
             assertEquals("fizzbuzz", fizz.body().trim());
             exit = running.stop(CONVERGE);
             String log = Files.readString(running.log());
-            assertTrue(log.contains("INTEGCOV_POD_NAME=covapp-1"), "downward API env reached the app:\n" + log);
+            assertTrue(log.contains("INTEGCOV_POD_NAME=" + podName), "downward API env reached the app:\n" + log);
             assertEquals(0, exit, "wrapper exit code after SIGTERM (covapp exits 0 on SIGTERM):\n" + log);
         }
         kubelet.reportTerminated(Map.of(app.getName(), exit));
@@ -385,20 +408,66 @@ class CoverageEndToEndTest {
             assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("covcounters.")),
                     "Go wrote coverage counters to the covdata volume " + covdata);
         }
-        Path podStorage = storageDir.resolve(APP_NS).resolve("covapp-1").resolve("app");
-        assertTrue(Files.isDirectory(podStorage), "uploads under <url>/<ns>/<pod>/<container>: " + podStorage);
+        return kubelet;
+    }
 
-        Path collected = work.resolve("collected");
-        String out = runCli(List.of("collect", "--from", capture().getSpec().getStorage().getUrl(), "-o",
-                collected.toString()));
-        double percent = GoTools.coveragePercent(collected);
-        collectedPercent = percent;
-        try (Stream<Path> files = Files.list(collected)) {
-            System.out.println("e2e: integcov collect -> " + files.map(f -> f.getFileName().toString()).sorted().toList()
+    /** {@code integcov collect --from url -o dir} then {@code go tool covdata percent}; asserts 0 < percent < 100. */
+    static double collectAndMeasure(String url, Path dir, Map<String, String> env) throws Exception {
+        String out = runCli(List.of("collect", "--from", url, "-o", dir.toString()), env);
+        double percent = GoTools.coveragePercent(dir);
+        try (Stream<Path> files = Files.list(dir)) {
+            System.out.println("e2e: integcov collect --from " + url + " -> "
+                    + files.map(f -> f.getFileName().toString()).sorted().toList()
                     + "\ne2e: go tool covdata percent: " + percent + "%\n" + out);
         }
         assertTrue(percent > 0, "go tool covdata percent on collected files: " + percent + "\n" + out);
         assertTrue(percent < 100, "neverCalled() is never covered: " + percent);
+        return percent;
+    }
+
+    @Test
+    @Order(2)
+    void podIsMutatedRunsLocallyAndYieldsCoverage() throws Exception {
+        webhook.checkAlive();
+        prepareNamespace(APP_NS);
+        CoverageCapture cc = capture();
+        admin.resources(CoverageCapture.class).inNamespace(APP_NS).resource(cc).serverSideApply();
+
+        runCovappPod(cc, "covapp-1", Map.of());
+
+        Path podStorage = storageDir.resolve(APP_NS).resolve("covapp-1").resolve("app");
+        assertTrue(Files.isDirectory(podStorage), "uploads under <url>/<ns>/<pod>/<container>: " + podStorage);
+        collectedPercent = collectAndMeasure(cc.getSpec().getStorage().getUrl(), work.resolve("collected"), Map.of());
+    }
+
+    @Test
+    @Order(4)
+    void gcsStorageThroughFakeGcsServer() throws Exception {
+        webhook.checkAlive();
+        Assumptions.assumeTrue(gcsSkip == null, gcsSkip);
+        String ns = "e2e-gcs";
+        prepareNamespace(ns);
+        CoverageCaptureSpec spec = capture().getSpec();
+        spec.setStorage(new StorageSpec("gs://" + GCS_BUCKET + "/coverage"));
+        CoverageCapture cc = new CoverageCapture(ns, "gcs", spec);
+        admin.resources(CoverageCapture.class).inNamespace(ns).resource(cc).serverSideApply();
+
+        // the pod reaches the emulator the way tests point a GCS client at one: STORAGE_EMULATOR_HOST in its env
+        Map<String, String> emulator = Map.of("STORAGE_EMULATOR_HOST", fakeGcs.endpoint());
+        runCovappPod(cc, "covapp-gcs", emulator);
+
+        List<String> objects = fakeGcs.objectNames(GCS_BUCKET);
+        assertTrue(objects.stream().anyMatch(o -> o.startsWith("coverage/" + ns + "/covapp-gcs/app/")
+                && o.endsWith("/integcov-manifest.json")), "manifest uploaded to gs://: " + objects);
+        double percent = collectAndMeasure(spec.getStorage().getUrl(), work.resolve("collected-gcs"), emulator);
+        if (collectedPercent != null) {
+            assertEquals(collectedPercent, percent, 0.0001, "same program, same work: same coverage as via file://");
+        }
+        // the operator (started with STORAGE_EMULATOR_HOST) reads the upload manifest from gs:// into the status
+        CoverageCapture withUploads = admin.resources(CoverageCapture.class).inNamespace(ns).withName("gcs")
+                .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getUploads() != null
+                        && !c.getStatus().getUploads().isEmpty(), CONVERGE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("covapp-gcs", withUploads.getStatus().getUploads().get(0).getPod());
     }
 
     @Test
@@ -431,7 +500,7 @@ class CoverageEndToEndTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void optedOutPodsAndOtherNamespacesAreLeftAlone() throws Exception {
         webhook.checkAlive();
         Pod optedOut = covappPod("opted-out", Map.of("app", "covapp", Labels.INJECT_LABEL, Labels.INJECT_DISABLED),
@@ -498,7 +567,7 @@ class CoverageEndToEndTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void podsCreatedWhileTheWebhookIsDownAreAdmittedUnmutatedAndReportedByTheOperator() throws Exception {
         Assumptions.assumeTrue(admin.namespaces().withName(APP_NS).get() != null, "needs the namespace of test 2");
         webhook.stop(CONVERGE);
