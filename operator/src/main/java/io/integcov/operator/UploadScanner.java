@@ -25,6 +25,8 @@ public class UploadScanner {
 
     private final Map<String, Storage> stores = new ConcurrentHashMap<>();
     private final Map<String, UploadRecord> manifests = new ConcurrentHashMap<>();
+    /** Manifests that could not be parsed: warned about once, skipped while they stay listed. */
+    private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
 
     public UploadListing scan(String storageUrl, String namespace) {
         try {
@@ -39,18 +41,23 @@ public class UploadScanner {
                 String cacheKey = storageUrl + "\n" + object.key();
                 listed.add(cacheKey);
                 UploadRecord record = manifests.get(cacheKey);
-                if (record == null) {
+                if (record == null && !unreadable.contains(cacheKey)) {
                     try {
                         record = UploadRecords.fromManifest(object.key(), Manifest.fromJson(storage.get(object.key())));
                     } catch (Exception e) {
                         LOG.warnf("skipping unreadable manifest %s/%s: %s", storage.url(), object.key(), e.getMessage());
+                        unreadable.add(cacheKey);
                         continue;
                     }
                     manifests.put(cacheKey, record);
                 }
-                records.add(record);
+                if (record != null) {
+                    records.add(record);
+                }
             }
-            manifests.keySet().removeIf(key -> key.startsWith(storageUrl + "\n" + prefix) && !listed.contains(key));
+            String scanned = storageUrl + "\n" + prefix;
+            manifests.keySet().removeIf(key -> key.startsWith(scanned) && !listed.contains(key));
+            unreadable.removeIf(key -> key.startsWith(scanned) && !listed.contains(key));
             return UploadListing.of(records);
         } catch (Exception e) {
             LOG.debugf(e, "cannot list %s/%s", storageUrl, namespace);
