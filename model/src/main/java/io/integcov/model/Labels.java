@@ -28,6 +28,8 @@ public final class Labels {
     public static final String ENV_POD_NAMESPACE = "INTEGCOV_POD_NAMESPACE";
     public static final String ENV_CONTAINER = "INTEGCOV_CONTAINER";
     public static final String ENV_UPLOAD_TIMEOUT = "INTEGCOV_UPLOAD_TIMEOUT";
+    /** The pod's terminationGracePeriodSeconds, when its spec sets one; the wrapper's default upload budget follows it. */
+    public static final String ENV_GRACE_PERIOD = "INTEGCOV_GRACE_PERIOD";
 
     private Labels() {
     }

@@ -83,7 +83,7 @@ public class PodMutator {
                         + " to capture its coverage");
                 continue;
             }
-            wrap(c, command, spec);
+            wrap(c, command, spec, podSpec.getTerminationGracePeriodSeconds());
             wrapped.add(c.getName());
         }
 
@@ -121,7 +121,7 @@ public class PodMutator {
         return null;
     }
 
-    private static void wrap(Container c, List<String> command, CoverageCaptureSpec spec) {
+    private static void wrap(Container c, List<String> command, CoverageCaptureSpec spec, Long gracePeriodSeconds) {
         if (!command.isEmpty() && !command.get(0).equals(Labels.WRAPPER_PATH)) {
             List<String> wrappedCommand = new ArrayList<>(WRAPPER_PREFIX);
             wrappedCommand.addAll(command);
@@ -135,6 +135,9 @@ public class PodMutator {
         addEnv(env, Labels.ENV_CONTAINER, c.getName());
         if (spec.getUploadTimeoutSeconds() != null) {
             addEnv(env, Labels.ENV_UPLOAD_TIMEOUT, spec.getUploadTimeoutSeconds().toString());
+        }
+        if (gracePeriodSeconds != null) {
+            addEnv(env, Labels.ENV_GRACE_PERIOD, gracePeriodSeconds.toString());
         }
         c.setEnv(env);
 

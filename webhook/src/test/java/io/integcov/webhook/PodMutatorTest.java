@@ -59,7 +59,7 @@ class PodMutatorTest {
             Container orig = before.getSpec().getContainers().get(i);
             Container now = after.getSpec().getContainers().get(i);
             if (r.wrapped().contains(orig.getName())) {
-                checkWrapped(orig, now, spec, expect);
+                checkWrapped(orig, now, spec, expect, before.getSpec().getTerminationGracePeriodSeconds());
             } else {
                 assertEquals(orig, now, "unselected or skipped container " + orig.getName() + " is untouched");
             }
@@ -90,7 +90,8 @@ class PodMutatorTest {
         assertEquals(JSON.valueToTree(after), JSON.valueToTree(again.pod()), "mutating the result again changes nothing");
     }
 
-    private static void checkWrapped(Container orig, Container now, CoverageCaptureSpec spec, JsonNode expect) {
+    private static void checkWrapped(Container orig, Container now, CoverageCaptureSpec spec, JsonNode expect,
+            Long gracePeriodSeconds) {
         String name = orig.getName();
         List<String> command = new ArrayList<>(orig.getCommand() == null ? List.of() : orig.getCommand());
         if (command.isEmpty()) {
@@ -128,6 +129,9 @@ class PodMutatorTest {
         EnvVar timeout = env(now, Labels.ENV_UPLOAD_TIMEOUT);
         assertEquals(spec.getUploadTimeoutSeconds() == null ? null : spec.getUploadTimeoutSeconds().toString(),
                 timeout == null ? null : timeout.getValue());
+        EnvVar grace = env(now, Labels.ENV_GRACE_PERIOD);
+        assertEquals(gracePeriodSeconds == null ? null : gracePeriodSeconds.toString(),
+                grace == null ? null : grace.getValue(), "the pod's grace period is passed on");
         Iterator<Map.Entry<String, JsonNode>> expectedEnv = expect.path("env").path(name).fields();
         while (expectedEnv.hasNext()) {
             Map.Entry<String, JsonNode> e = expectedEnv.next();

@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
                 + "$INTEGCOV_STORAGE/<namespace>/<pod>/<container>/<run-id>/ and then integcov-manifest.json.",
         "Environment: INTEGCOV_STORAGE (gs://bucket/prefix or file:///dir; unset: no upload), GOCOVERDIR, "
                 + "INTEGCOV_POD_NAMESPACE, INTEGCOV_POD_NAME, INTEGCOV_CONTAINER, INTEGCOV_UPLOAD_TIMEOUT (seconds; "
-                + "default 25 s from the first SIGTERM, else from exit), STORAGE_EMULATOR_HOST."})
+                + "default: INTEGCOV_GRACE_PERIOD (else 30) less 5 s, from the first SIGTERM, else from exit), "
+                + "STORAGE_EMULATOR_HOST."})
 public final class RunCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "the program and its arguments (after --)")
     List<String> command;
@@ -71,7 +72,8 @@ public final class RunCommand implements Callable<Integer> {
         Instant exitedAt = Instant.now();
         try {
             if (settings != null && checkCoverDir(settings)) {
-                Instant deadline = UploadPlan.deadline(settings.uploadTimeout(), exitedAt, signals.firstTermAt());
+                Instant deadline = UploadPlan.deadline(settings.uploadTimeout(), settings.gracePeriod(), exitedAt,
+                        signals.firstTermAt());
                 String runId = UploadPlan.runId(startedAt, ThreadLocalRandom.current().nextInt());
                 upload(new CoverageUpload.Run(settings, runId, exitCode, startedAt, exitedAt), deadline);
             }

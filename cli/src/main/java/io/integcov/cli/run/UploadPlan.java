@@ -11,11 +11,10 @@ import java.util.List;
 
 /** The pure decisions of the upload: which files, where, by when, how often, and the manifest that commits it. */
 public final class UploadPlan {
-    /**
-     * Upload budget when INTEGCOV_UPLOAD_TIMEOUT is unset: kubelet's default terminationGracePeriodSeconds is 30 s, and
-     * it sends SIGKILL when that runs out; 25 s leaves margin for process exit and the manifest.
-     */
-    public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(25);
+    /** kubelet's default terminationGracePeriodSeconds; it sends SIGKILL when the grace period runs out. */
+    public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(30);
+    /** Taken off the grace period for process exit and the manifest: the default budget is 30 s - 5 s = 25 s. */
+    public static final Duration GRACE_MARGIN = Duration.ofSeconds(5);
     /** Even when the app used up most of its grace period, the upload gets this long (it may then be killed). */
     public static final Duration MIN_BUDGET = Duration.ofSeconds(2);
     public static final Duration MANIFEST_RESERVE_MAX = Duration.ofSeconds(3);
@@ -44,15 +43,17 @@ public final class UploadPlan {
     }
 
     /**
-     * When the upload must be done. With INTEGCOV_UPLOAD_TIMEOUT: that long after the child exited. Without: the
-     * default budget counted from the first SIGTERM the wrapper got (kubelet's grace period starts then), else from
-     * the child's exit; never less than {@link #MIN_BUDGET} after exit.
+     * When the upload must be done. With INTEGCOV_UPLOAD_TIMEOUT: that long after the child exited. Without: the grace
+     * period (INTEGCOV_GRACE_PERIOD, else kubelet's default 30 s) less {@link #GRACE_MARGIN}, counted from the first
+     * SIGTERM the wrapper got (kubelet's grace period starts then), else from the child's exit; never less than
+     * {@link #MIN_BUDGET} after exit.
      */
-    public static Instant deadline(Duration configured, Instant exitedAt, Instant firstTermAt) {
+    public static Instant deadline(Duration configured, Duration gracePeriod, Instant exitedAt, Instant firstTermAt) {
         if (configured != null) {
             return exitedAt.plus(configured);
         }
-        Instant fromStart = (firstTermAt != null ? firstTermAt : exitedAt).plus(DEFAULT_BUDGET);
+        Duration budget = (gracePeriod != null ? gracePeriod : DEFAULT_GRACE_PERIOD).minus(GRACE_MARGIN);
+        Instant fromStart = (firstTermAt != null ? firstTermAt : exitedAt).plus(budget);
         Instant floor = exitedAt.plus(MIN_BUDGET);
         return fromStart.isBefore(floor) ? floor : fromStart;
     }

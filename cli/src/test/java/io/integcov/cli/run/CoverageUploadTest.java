@@ -67,7 +67,7 @@ class CoverageUploadTest {
     }
 
     private CoverageUpload.Run run(Path coverDir, int exitCode) {
-        RunSettings settings = new RunSettings("file:///unused", coverDir.toString(), "ns", "pod", "app", null, List.of());
+        RunSettings settings = new RunSettings("file:///unused", coverDir.toString(), "ns", "pod", "app", null, null, List.of());
         Instant now = Instant.now();
         return new CoverageUpload.Run(settings, "RUN", exitCode, now.minusSeconds(1), now);
     }

@@ -15,8 +15,10 @@ class RunSettingsTest {
     void fromInjectedEnvironment() {
         RunSettings s = RunSettings.fromEnv(Map.of("INTEGCOV_STORAGE", "gs://b/p", "GOCOVERDIR", "/cov",
                 "INTEGCOV_POD_NAMESPACE", "team-a", "INTEGCOV_POD_NAME", "api-7d9f", "INTEGCOV_CONTAINER", "api",
-                "INTEGCOV_UPLOAD_TIMEOUT", "12.5", "HOSTNAME", "ignored"), List.of("/app/server"), "host", "sa-ns");
-        assertEquals(new RunSettings("gs://b/p", "/cov", "team-a", "api-7d9f", "api", Duration.ofMillis(12_500), List.of()), s);
+                "INTEGCOV_UPLOAD_TIMEOUT", "12.5", "INTEGCOV_GRACE_PERIOD", "60", "HOSTNAME", "ignored"),
+                List.of("/app/server"), "host", "sa-ns");
+        assertEquals(new RunSettings("gs://b/p", "/cov", "team-a", "api-7d9f", "api", Duration.ofMillis(12_500),
+                Duration.ofSeconds(60), List.of()), s);
     }
 
     @Test
@@ -29,6 +31,7 @@ class RunSettingsTest {
         assertNull(s.storageUrl());
         assertNull(s.coverDir());
         assertNull(s.uploadTimeout());
+        assertNull(s.gracePeriod());
 
         RunSettings bare = RunSettings.fromEnv(Map.of("INTEGCOV_STORAGE", "  ", "INTEGCOV_POD_NAME", ""), List.of(), null, null);
         assertEquals("default", bare.namespace());
@@ -45,6 +48,18 @@ class RunSettingsTest {
             assertNull(s.uploadTimeout(), bad);
             assertEquals(1, s.warnings().size(), bad);
             assertTrue(s.warnings().get(0).contains("INTEGCOV_UPLOAD_TIMEOUT='" + bad + "'"), s.warnings().get(0));
+        }
+    }
+
+    @Test
+    void gracePeriodMayBeZeroButNotInvalid() {
+        assertEquals(Duration.ZERO, RunSettings.fromEnv(Map.of("INTEGCOV_GRACE_PERIOD", "0"), List.of("x"), null, null)
+                .gracePeriod());
+        for (String bad : List.of("long", "-1", "1e9")) {
+            RunSettings s = RunSettings.fromEnv(Map.of("INTEGCOV_GRACE_PERIOD", bad), List.of("x"), null, null);
+            assertNull(s.gracePeriod(), bad);
+            assertEquals(List.of("INTEGCOV_GRACE_PERIOD='" + bad + "' is not a number of seconds in [0, 86400]; using"
+                    + " the default"), s.warnings());
         }
     }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class UploadPlanTest {
     private static final Instant EXIT = Instant.parse("2026-11-25T16:00:00Z");
     private static final RunSettings SETTINGS =
-            new RunSettings("file:///x", "/cov", "ns", "pod", "app", null, List.of());
+            new RunSettings("file:///x", "/cov", "ns", "pod", "app", null, null, List.of());
 
     @Test
     void skipsGoTempFilesAndManifestName() {
@@ -42,15 +42,24 @@ class UploadPlanTest {
 
     @Test
     void deadlineFromConfiguredTimeout() {
-        assertEquals(EXIT.plusSeconds(7), UploadPlan.deadline(Duration.ofSeconds(7), EXIT, EXIT.minusSeconds(20)));
+        assertEquals(EXIT.plusSeconds(7), UploadPlan.deadline(Duration.ofSeconds(7), Duration.ofSeconds(90), EXIT,
+                EXIT.minusSeconds(20)));
     }
 
     @Test
     void defaultDeadlineCountsFromFirstSigterm() {
-        assertEquals(EXIT.plusSeconds(25), UploadPlan.deadline(null, EXIT, null));
-        assertEquals(EXIT.plusSeconds(15), UploadPlan.deadline(null, EXIT, EXIT.minusSeconds(10)));
+        assertEquals(EXIT.plusSeconds(25), UploadPlan.deadline(null, null, EXIT, null));
+        assertEquals(EXIT.plusSeconds(15), UploadPlan.deadline(null, null, EXIT, EXIT.minusSeconds(10)));
         // the app used its whole grace period: still a short try
-        assertEquals(EXIT.plusSeconds(2), UploadPlan.deadline(null, EXIT, EXIT.minusSeconds(40)));
+        assertEquals(EXIT.plusSeconds(2), UploadPlan.deadline(null, null, EXIT, EXIT.minusSeconds(40)));
+    }
+
+    @Test
+    void defaultDeadlineFollowsThePodsGracePeriod() {
+        assertEquals(EXIT.plusSeconds(115), UploadPlan.deadline(null, Duration.ofSeconds(120), EXIT, null));
+        assertEquals(EXIT.plusSeconds(105), UploadPlan.deadline(null, Duration.ofSeconds(120), EXIT,
+                EXIT.minusSeconds(10)));
+        assertEquals(EXIT.plusSeconds(2), UploadPlan.deadline(null, Duration.ZERO, EXIT, null));
     }
 
     @Test
