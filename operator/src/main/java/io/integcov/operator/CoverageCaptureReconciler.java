@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureStatus;
-import io.integcov.operator.status.LabelSelectors;
+import io.integcov.model.LabelSelectors;
 import io.integcov.operator.status.SpecValidator;
 import io.integcov.operator.status.StatusCalculator;
 import io.integcov.operator.status.UploadListing;

@@ -1,9 +1,9 @@
 package io.integcov.webhook;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.integcov.model.CoverageCapture;
+import io.integcov.model.LabelSelectors;
 import io.integcov.model.Labels;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,7 +30,7 @@ public final class CaptureSelector {
         List<CoverageCapture> matching = new ArrayList<>();
         for (CoverageCapture c : candidates) {
             if (c.getSpec() != null && c.getMetadata().getDeletionTimestamp() == null
-                    && matches(c.getSpec().getSelector(), labels)) {
+                    && LabelSelectors.matches(c.getSpec().getSelector(), labels)) {
                 matching.add(c);
             }
         }
@@ -57,39 +57,5 @@ public final class CaptureSelector {
                     + " to choose)");
         }
         return new Choice(matching.get(0), warnings);
-    }
-
-    /** Kubernetes label selector semantics; a null or empty selector matches everything. */
-    public static boolean matches(LabelSelector selector, Map<String, String> labels) {
-        if (selector == null) {
-            return true;
-        }
-        if (selector.getMatchLabels() != null) {
-            for (Map.Entry<String, String> e : selector.getMatchLabels().entrySet()) {
-                if (!e.getValue().equals(labels.get(e.getKey()))) {
-                    return false;
-                }
-            }
-        }
-        if (selector.getMatchExpressions() != null) {
-            for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
-                if (!matches(r, labels)) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    private static boolean matches(LabelSelectorRequirement r, Map<String, String> labels) {
-        String value = labels.get(r.getKey());
-        List<String> values = r.getValues() == null ? List.of() : r.getValues();
-        return switch (r.getOperator()) {
-            case "In" -> value != null && values.contains(value);
-            case "NotIn" -> value == null || !values.contains(value);
-            case "Exists" -> labels.containsKey(r.getKey());
-            case "DoesNotExist" -> !labels.containsKey(r.getKey());
-            default -> false; // unknown operator (the CRD schema cannot restrict it): select nothing
-        };
     }
 }

@@ -1,7 +1,6 @@
 package io.integcov.webhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,30 +35,6 @@ class CaptureSelectorTest {
     static Pod pod(Map<String, String> labels, Map<String, String> annotations) {
         return new PodBuilder().withNewMetadata().withName("p").withLabels(labels).withAnnotations(annotations).endMetadata()
                 .withNewSpec().endSpec().build();
-    }
-
-    @Test
-    void matchLabelsAndExpressions() {
-        Map<String, String> l = Map.of("app", "api", "tier", "backend");
-        assertTrue(CaptureSelector.matches(null, l));
-        assertTrue(CaptureSelector.matches(new LabelSelector(), l));
-        assertTrue(CaptureSelector.matches(labels("app", "api"), l));
-        assertFalse(CaptureSelector.matches(labels("app", "api", "tier", "frontend"), l));
-        assertTrue(CaptureSelector.matches(expr("tier", "In", "backend", "db"), l));
-        assertFalse(CaptureSelector.matches(expr("tier", "In", "frontend"), l));
-        assertTrue(CaptureSelector.matches(expr("tier", "NotIn", "frontend"), l));
-        assertFalse(CaptureSelector.matches(expr("tier", "NotIn", "backend"), l));
-        assertTrue(CaptureSelector.matches(expr("env", "NotIn", "prod"), l), "NotIn matches a missing label");
-        assertTrue(CaptureSelector.matches(expr("app", "Exists"), l));
-        assertFalse(CaptureSelector.matches(expr("env", "Exists"), l));
-        assertTrue(CaptureSelector.matches(expr("env", "DoesNotExist"), l));
-        assertFalse(CaptureSelector.matches(expr("app", "DoesNotExist"), l));
-        assertFalse(CaptureSelector.matches(expr("app", "Bogus", "api"), l), "unknown operator selects nothing");
-    }
-
-    static LabelSelector expr(String key, String op, String... values) {
-        return new LabelSelectorBuilder().addNewMatchExpression().withKey(key).withOperator(op).withValues(values)
-                .endMatchExpression().build();
     }
 
     @Test

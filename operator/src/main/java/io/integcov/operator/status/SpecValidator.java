@@ -1,5 +1,6 @@
 package io.integcov.operator.status;
 
+import io.integcov.model.LabelSelectors;
 import io.integcov.model.CommandOverride;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.storage.StorageUrl;

@@ -1,5 +1,6 @@
 package io.integcov.operator.status;
 
+import io.integcov.model.LabelSelectors;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureStatus;

@@ -1,4 +1,4 @@
-package io.integcov.operator.status;
+package io.integcov.model;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Validates and evaluates Kubernetes label selectors (matchLabels + matchExpressions) as the API server does. */
+/**
+ * Validates and evaluates Kubernetes label selectors (matchLabels + matchExpressions) as the API server does; shared by
+ * the webhook (which CoverageCapture selects a pod) and the operator (which pods a CoverageCapture matched).
+ */
 public final class LabelSelectors {
     private static final Pattern NAME = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
@@ -46,7 +49,7 @@ public final class LabelSelectors {
             case "NotIn" -> value == null || !values.contains(value);
             case "Exists" -> labels.containsKey(requirement.getKey());
             case "DoesNotExist" -> !labels.containsKey(requirement.getKey());
-            default -> throw new IllegalArgumentException("unknown selector operator " + requirement.getOperator());
+            default -> false; // unknown operator (the CRD schema cannot restrict it; validate() reports it): select nothing
         };
     }
 

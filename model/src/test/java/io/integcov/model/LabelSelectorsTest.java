@@ -1,4 +1,4 @@
-package io.integcov.operator.status;
+package io.integcov.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,6 +43,8 @@ class LabelSelectorsTest {
         assertFalse(LabelSelectors.matches(expression("app", "Exists"), Map.of()));
         assertTrue(LabelSelectors.matches(expression("app", "DoesNotExist"), Map.of()));
         assertFalse(LabelSelectors.matches(expression("app", "DoesNotExist"), Map.of("app", "x")));
+        assertFalse(LabelSelectors.matches(expression("app", "Bogus", "x"), Map.of("app", "x")),
+                "an unknown operator selects nothing");
     }
 
     @Test
