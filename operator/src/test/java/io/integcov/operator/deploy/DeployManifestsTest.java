@@ -43,7 +43,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Renders deploy/base with kustomize and checks what the cluster would get. */
+/** Renders deploy/ (what `kubectl apply -k deploy/` applies: the base) with kustomize and checks what the cluster would get. */
 class DeployManifestsTest {
     private static final String NAMESPACE = "integcov-system";
     private static final String CRD_FILE = "coveragecaptures.integcov.io-v1.yml";
@@ -54,7 +54,7 @@ class DeployManifestsTest {
     @BeforeAll
     static void render() throws Exception {
         root = Path.of(System.getProperty("integcov.root", "..")).toAbsolutePath().normalize();
-        String yaml = Kustomize.build(root.resolve("deploy/base"));
+        String yaml = Kustomize.build(root.resolve("deploy"));
         KubernetesSerialization serialization = new KubernetesSerialization();
         objects = new ArrayList<>();
         for (String document : yaml.split("(?m)^---\\s*$")) {
