@@ -3,10 +3,8 @@ package io.integcov.cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.integcov.storage.FileStorage;
 import io.integcov.storage.Manifest;
 import io.integcov.storage.PermanentStorageException;
-import io.integcov.storage.Storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +20,11 @@ class CoverageUploadTest {
     Path tmp;
 
     /** A real FileStorage that records successful writes in order and refuses keys ending in "rejected". */
-    private static final class RecordingStorage implements Storage {
-        final FileStorage delegate;
+    private static final class RecordingStorage extends ForwardingStorage {
         final List<String> written = Collections.synchronizedList(new ArrayList<>());
 
         RecordingStorage(Path root) {
-            delegate = new FileStorage(root);
+            super(root);
         }
 
         @Override
@@ -43,26 +40,6 @@ class CoverageUploadTest {
         public void putBytes(String key, byte[] data) throws IOException {
             delegate.putBytes(key, data);
             written.add(key);
-        }
-
-        @Override
-        public List<StoredObject> list(String keyPrefix) throws IOException {
-            return delegate.list(keyPrefix);
-        }
-
-        @Override
-        public byte[] get(String key) throws IOException {
-            return delegate.get(key);
-        }
-
-        @Override
-        public void download(String key, Path target) throws IOException {
-            delegate.download(key, target);
-        }
-
-        @Override
-        public String url() {
-            return delegate.url();
         }
     }
 

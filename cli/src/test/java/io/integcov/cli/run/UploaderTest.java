@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.integcov.storage.FileStorage;
 import io.integcov.storage.Manifest;
 import io.integcov.storage.PermanentStorageException;
-import io.integcov.storage.Storage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,14 +26,13 @@ class UploaderTest {
     Path tmp;
 
     /** A real FileStorage whose put fails with the given exception the first {@code failures} times per key. */
-    private static final class FlakyStorage implements Storage {
-        final FileStorage delegate;
+    private static final class FlakyStorage extends ForwardingStorage {
         final int failures;
         final IOException error;
         final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
 
         FlakyStorage(Path root, int failures, IOException error) {
-            this.delegate = new FileStorage(root);
+            super(root);
             this.failures = failures;
             this.error = error;
         }
@@ -53,26 +51,6 @@ class UploaderTest {
                 throw error;
             }
             delegate.putBytes(key, data);
-        }
-
-        @Override
-        public List<StoredObject> list(String keyPrefix) throws IOException {
-            return delegate.list(keyPrefix);
-        }
-
-        @Override
-        public byte[] get(String key) throws IOException {
-            return delegate.get(key);
-        }
-
-        @Override
-        public void download(String key, Path target) throws IOException {
-            delegate.download(key, target);
-        }
-
-        @Override
-        public String url() {
-            return delegate.url();
         }
     }
 
