@@ -3,20 +3,15 @@ package io.integcov.cli.collect;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.integcov.storage.Manifest;
 import io.integcov.storage.Storage;
-import io.integcov.storage.Storage.StoredObject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
@@ -97,7 +92,9 @@ public final class CollectCommand implements Callable<Integer> {
             }
         }
         try (Storage storage = openStorage(url)) {
-            download(storage, keyPrefix);
+            errors.addAll(new Downloader(storage, output, strict, line -> progress("%s", line)).downloadAll(keyPrefix));
+        } catch (IOException e) {
+            errors.add("cannot read " + url + ": " + e.getMessage() + " (what was downloaded is in " + output + ")");
         }
         printPercentAndTextfmt();
         errors.forEach(error -> err().println("integcov collect: error: " + error));
@@ -141,69 +138,8 @@ public final class CollectCommand implements Callable<Integer> {
         }
     }
 
-    private void download(Storage storage, String keyPrefix) throws IOException {
-        Files.createDirectories(output);
-        List<UploadedRuns.Run> runs = UploadedRuns.group(storage.list(keyPrefix));
-        if (runs.isEmpty()) {
-            errors.add("no coverage uploads found under " + storage.url() + "/" + keyPrefix);
-            return;
-        }
-        Map<String, Long> crcByOutputName = new HashMap<>();
-        int files = 0;
-        for (UploadedRuns.Run run : runs) {
-            Map<String, Long> expectedCrc = new HashMap<>();
-            if (run.committed()) {
-                Manifest manifest = Manifest.fromJson(storage.get(run.manifest().key()));
-                errors.addAll(UploadedRuns.problems(run, manifest));
-                if (manifest.files() != null) {
-                    manifest.files().forEach(entry -> expectedCrc.put(entry.name(), entry.crc32c()));
-                }
-            } else {
-                String message = run.dir() + " has no " + Manifest.FILE_NAME
-                        + " (upload not committed: the wrapper may have been killed); its files are used anyway";
-                if (strict) {
-                    errors.add(message);
-                } else {
-                    progress("warning: %s", message);
-                }
-            }
-            for (StoredObject file : run.coverageFiles()) {
-                files += downloadOne(storage, run, file, expectedCrc.get(file.name()), crcByOutputName) ? 1 : 0;
-            }
-        }
-        progress("downloaded %d files from %d runs into %s", files, runs.size(), output);
-    }
-
-    /** Downloads into the flat output; a file whose checksum differs from its manifest goes to DIR/rejected/. */
-    private boolean downloadOne(Storage storage, UploadedRuns.Run run, StoredObject file, Long expectedCrc,
-            Map<String, Long> crcByOutputName) throws IOException {
-        Path tmp = Files.createTempFile(output, ".download-", ".tmp");
-        try {
-            storage.download(file.key(), tmp);
-            long crc = io.integcov.storage.Checksums.crc32c(tmp);
-            if (expectedCrc != null && crc != expectedCrc) {
-                Path rejected = Files.createDirectories(output.resolve("rejected").resolve(run.dir()));
-                Files.move(tmp, rejected.resolve(file.name()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                errors.add(file.key() + " is corrupt (crc32c " + crc + ", manifest says " + expectedCrc
-                        + "); kept in " + rejected);
-                return false;
-            }
-            Long existing = crcByOutputName.get(file.name());
-            if (existing != null && existing == crc) {
-                return true; // same covmeta from another pod running the same binary
-            }
-            Set<String> taken = new TreeSet<>(crcByOutputName.keySet());
-            String name = FlatNames.unclashed(file.name(), taken);
-            Files.move(tmp, output.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            crcByOutputName.put(name, crc);
-            return true;
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
     private void printPercentAndTextfmt() throws IOException, InterruptedException {
-        if (!errors.isEmpty() && errors.get(0).startsWith("no coverage uploads")) {
+        if (!hasCoverageFiles()) {
             return;
         }
         Covdata covdata = new Covdata();
@@ -231,6 +167,15 @@ public final class CollectCommand implements Callable<Integer> {
             } else {
                 progress("wrote %s", textfmt);
             }
+        }
+    }
+
+    private boolean hasCoverageFiles() throws IOException {
+        if (!Files.isDirectory(output)) {
+            return false;
+        }
+        try (var files = Files.list(output)) {
+            return files.anyMatch(file -> UploadedRuns.isCoverageFile(file.getFileName().toString()));
         }
     }
 

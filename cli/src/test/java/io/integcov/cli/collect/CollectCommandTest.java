@@ -89,6 +89,19 @@ class CollectCommandTest {
     }
 
     @Test
+    void unreadableManifestIsReportedAndItsFilesStillUsed() throws Exception {
+        upload(runCovapp("g", "-work", "5"), "ns/pod-g/app/run-1", true);
+        Files.writeString(storageRoot.resolve("ns/pod-g/app/run-1/integcov-manifest.json"), "{\"version\": 1, \"fil");
+        Path out = work.resolve("out-bad-manifest");
+
+        Result result = collect("--from", "file://" + storageRoot, "-o", out.toString());
+
+        assertEquals(1, result.exitCode, result.err);
+        assertTrue(result.err.contains("ns/pod-g/app/run-1/integcov-manifest.json is not a valid manifest"), result.err);
+        assertTrue(result.out.contains("coverage:"), result.out);
+    }
+
+    @Test
     void writesTextProfile() throws Exception {
         upload(runCovapp("f", "-work", "5"), "ns/pod-f/app/run-1", true);
         Path profile = work.resolve("cover.out");
