@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -192,6 +194,30 @@ class DeployManifestsTest {
         ContainerPort port = webhook.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
                 .filter(p -> p.getName().equals(target)).findFirst().orElseThrow();
         assertEquals(8443, port.getContainerPort());
+    }
+
+    /** Plain HTTP is disabled in the webhook, so its SmallRye Health endpoints are only reachable over HTTPS. */
+    @Test
+    void webhookProbesAreHttpsHealthChecksOnItsServingPort() {
+        Container container = one(Deployment.class, "integcov-webhook").getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        ContainerPort https = container.getPorts().stream().filter(p -> p.getContainerPort() == 8443).findFirst()
+                .orElseThrow();
+        assertHttpsGet(container.getReadinessProbe(), "/q/health/ready", https, "readiness");
+        assertHttpsGet(container.getLivenessProbe(), "/q/health/live", https, "liveness");
+        assertHttpsGet(container.getStartupProbe(), "/q/health/started", https, "startup");
+    }
+
+    private static void assertHttpsGet(Probe probe, String path, ContainerPort port, String what) {
+        assertNotNull(probe, what + " probe");
+        assertTrue(probe.getTcpSocket() == null && probe.getExec() == null && probe.getGrpc() == null,
+                what + " probe is only an httpGet: " + probe);
+        HTTPGetAction get = probe.getHttpGet();
+        assertNotNull(get, what + " probe is an httpGet");
+        assertEquals("HTTPS", get.getScheme(), what);
+        assertEquals(path, get.getPath(), what);
+        assertTrue(port.getName().equals(get.getPort().getStrVal()) || port.getContainerPort().equals(get.getPort()
+                .getIntVal()), what + " probe port " + get.getPort() + " is not the HTTPS port " + port);
     }
 
     @Test
