@@ -2,6 +2,8 @@ package io.integcov.e2e;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.integcov.testing.Cache;
+import io.integcov.testing.GoTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,29 +30,13 @@ public final class E2eEnv {
         return !(v.isEmpty() || v.equalsIgnoreCase("false") || v.equals("0"));
     }
 
-    public static Path cacheDir() {
-        String p = System.getProperty("integcov.cache");
-        if (p == null || p.isBlank()) {
-            p = System.getenv("INTEGCOV_CACHE");
-        }
-        if (p == null || p.isBlank()) {
-            p = System.getProperty("user.home") + "/.cache/integcov";
-        }
-        return Path.of(p);
-    }
-
     public static Path binDir() {
-        return cacheDir().resolve("bin");
+        return Cache.dir().resolve("bin");
     }
 
-    /** The repository root: system property integcov.root (set by the root pom), else the parent of the e2e module. */
+    /** The repository root (system property integcov.root, set by the root pom, else found from the working dir). */
     public static Path repoRoot() {
-        String p = System.getProperty("integcov.root");
-        Path root = p != null && !p.isBlank() ? Path.of(p) : Path.of("").toAbsolutePath().getParent();
-        if (!Files.isDirectory(root.resolve("crds")) && Files.isDirectory(root.getParent().resolve("crds"))) {
-            root = root.getParent();
-        }
-        return root.toAbsolutePath().normalize();
+        return GoTools.repoRoot().toAbsolutePath().normalize();
     }
 
     /**
