@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds a real kube-apiserver and a single-member etcd from Go modules into
+# Builds a real single-node control plane and node (kube-apiserver, kube-controller-manager, kube-scheduler,
+# kubelet) and a single-member etcd from Go modules into
 # ${INTEGCOV_CACHE:-$HOME/.cache/integcov}/bin, for integcov's e2e tests.
 #
 #   src/ci/build-k8s.sh                 build unless the cached binaries match src/ci/k8s-build (fast no-op)
@@ -9,7 +10,7 @@
 # Why a throwaway module: k8s.io/kubernetes replaces its k8s.io/* staging modules with ./staging/... paths, so
 # `go install k8s.io/kubernetes/cmd/kube-apiserver@v` is refused. src/ci/k8s-build/go.mod requires
 # k8s.io/kubernetes vX.Y.Z and replaces every staging module with its published k8s.io/<name> v0.Y.Z; it lists
-# kube-apiserver as a `tool`. etcd is src/ci/k8s-build/etcd (go.etcd.io/etcd/server/v3/embed at the version
+# the four commands as `tool`s. etcd is src/ci/k8s-build/etcd (go.etcd.io/etcd/server/v3/embed at the version
 # k8s.io/kubernetes pins). go.sum is committed, so the checksums are fixed.
 # Needs the Go in PATH (>= the go line of k8s-build/go.mod) and the Go module proxy.
 set -euo pipefail
@@ -19,6 +20,8 @@ mod="$here/k8s-build"
 cache=${INTEGCOV_CACHE:-$HOME/.cache/integcov}
 bin="$cache/bin"
 force=0
+# the k8s.io/kubernetes commands built (each is a `tool` of src/ci/k8s-build/go.mod)
+k8s_cmds="kube-apiserver kube-controller-manager kube-scheduler kubelet"
 
 log() { printf 'build-k8s: %s\n' "$*" >&2; }
 
@@ -44,7 +47,9 @@ update_module() {
     grep -E '^[[:space:]]*k8s\.io/[^ ]+ => \./staging/' "$upstream" | awk -v ver="v0.$minor.$patch" '{printf "\t%s => %s %s\n", $1, $1, ver}'
     echo ")"
     echo
-    echo "tool k8s.io/kubernetes/cmd/kube-apiserver"
+    echo "tool ("
+    for c in $k8s_cmds; do printf '\tk8s.io/kubernetes/cmd/%s\n' "$c"; done
+    echo ")"
   } > "$mod/go.mod"
   rm -f "$mod/go.sum"
   rm -rf "$tmp"
@@ -67,18 +72,20 @@ k8s_version=$(sed -nE 's/^(require)?[[:space:]]*k8s\.io\/kubernetes (v[^ ]+).*$/
 stamp_want=$( (go version | awk '{print $3}'; cat "$0" "$mod/go.mod" "$mod/go.sum" "$mod/etcd/main.go") | sha256sum | cut -c1-16)
 stamp_file="$bin/k8s-build.stamp"
 
-if [[ $force == 0 && -x $bin/kube-apiserver && -x $bin/etcd && -f $stamp_file && $(cat "$stamp_file") == "$stamp_want" ]]; then
-  log "cached: $bin/kube-apiserver ($k8s_version) and $bin/etcd are up to date"
+all_there=1
+for c in $k8s_cmds etcd; do [[ -x $bin/$c ]] || all_there=0; done
+if [[ $force == 0 && $all_there == 1 && -f $stamp_file && $(cat "$stamp_file") == "$stamp_want" ]]; then
+  log "cached: $k8s_cmds ($k8s_version) and etcd in $bin are up to date"
   exit 0
 fi
 
 mkdir -p "$bin"
 start=$(date +%s)
 etcd_version=$(cd "$mod" && go list -m -f '{{.Version}}' go.etcd.io/etcd/server/v3)
-log "building kube-apiserver $k8s_version and etcd (go.etcd.io/etcd/server/v3 $etcd_version embed) with $(go version | awk '{print $3}'); this takes a while on 2 cores"
+log "building $k8s_cmds $k8s_version and etcd (go.etcd.io/etcd/server/v3 $etcd_version embed) with $(go version | awk '{print $3}'); this takes a while on 2 cores"
 cd "$mod"
 export CGO_ENABLED=0
-# one go build for both packages, so their shared dependencies compile once
+# one go build for all packages, so their shared dependencies compile once
 tmpout=$(mktemp -d "$bin/.build.XXXXXX")
 trap 'rm -rf "$tmpout"' EXIT
 # the version stamps `make` would set (hack/lib/version.sh); without them the server reports v0.0.0-master
@@ -89,9 +96,9 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor"
   ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
 done
-go build -trimpath -ldflags="$ldflags" -o "$tmpout/" k8s.io/kubernetes/cmd/kube-apiserver ./etcd
-mv -f "$tmpout/kube-apiserver" "$bin/kube-apiserver"
-mv -f "$tmpout/etcd" "$bin/etcd"
+pkgs=(); for c in $k8s_cmds; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
+go build -trimpath -ldflags="$ldflags" -o "$tmpout/" "${pkgs[@]}" ./etcd
+for c in $k8s_cmds etcd; do mv -f "$tmpout/$c" "$bin/$c"; done
 printf '%s\n' "$stamp_want" > "$stamp_file"
-printf 'kube-apiserver %s\netcd go.etcd.io/etcd/server/v3 %s (embed)\n' "$k8s_version" "$etcd_version" > "$bin/k8s-build.versions"
+printf '%s %s\netcd go.etcd.io/etcd/server/v3 %s (embed)\n' "$k8s_cmds" "$k8s_version" "$etcd_version" > "$bin/k8s-build.versions"
 log "done in $(( $(date +%s) - start ))s: $("$bin/kube-apiserver" --version 2>&1 | head -1), etcd server $etcd_version"
