@@ -19,7 +19,8 @@ public final class Labels {
     public static final String COVDATA_VOLUME = "integcov-covdata";
     public static final String BIN_DIR = "/var/run/integcov/bin";
     public static final String COVDATA_DIR = "/var/run/integcov/covdata";
-    public static final String WRAPPER_PATH = BIN_DIR + "/integcov";
+    /** Where the install init container copies the agent binary; wrapped commands start with it. */
+    public static final String WRAPPER_PATH = BIN_DIR + "/integcov-agent";
     public static final String INIT_CONTAINER_NAME = "integcov-install";
 
     public static final String ENV_GOCOVERDIR = "GOCOVERDIR";
@@ -27,6 +28,9 @@ public final class Labels {
     public static final String ENV_POD_NAME = "INTEGCOV_POD_NAME";
     public static final String ENV_POD_NAMESPACE = "INTEGCOV_POD_NAMESPACE";
     public static final String ENV_CONTAINER = "INTEGCOV_CONTAINER";
+    /** Name and metadata.uid of the CoverageCapture applied; the agent puts them into the storage key. */
+    public static final String ENV_CAPTURE = "INTEGCOV_CAPTURE";
+    public static final String ENV_CAPTURE_UID = "INTEGCOV_CAPTURE_UID";
     public static final String ENV_UPLOAD_TIMEOUT = "INTEGCOV_UPLOAD_TIMEOUT";
     /** The pod's terminationGracePeriodSeconds, when its spec sets one; the wrapper's default upload budget follows it. */
     public static final String ENV_GRACE_PERIOD = "INTEGCOV_GRACE_PERIOD";

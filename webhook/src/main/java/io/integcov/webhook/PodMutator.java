@@ -39,7 +39,7 @@ public class PodMutator {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    public record Settings(String wrapperImage, String wrapperBinary) {
+    public record Settings(String agentImage, String agentBinary) {
     }
 
     /** The mutated pod (a copy), admission warnings, and which containers were wrapped. */
@@ -83,7 +83,7 @@ public class PodMutator {
                         + " to capture its coverage");
                 continue;
             }
-            wrap(c, command, spec, podSpec.getTerminationGracePeriodSeconds());
+            wrap(c, command, capture, podSpec.getTerminationGracePeriodSeconds());
             wrapped.add(c.getName());
         }
 
@@ -121,7 +121,8 @@ public class PodMutator {
         return null;
     }
 
-    private static void wrap(Container c, List<String> command, CoverageCaptureSpec spec, Long gracePeriodSeconds) {
+    private static void wrap(Container c, List<String> command, CoverageCapture capture, Long gracePeriodSeconds) {
+        CoverageCaptureSpec spec = capture.getSpec();
         if (!command.isEmpty() && !command.get(0).equals(Labels.WRAPPER_PATH)) {
             List<String> wrappedCommand = new ArrayList<>(WRAPPER_PREFIX);
             wrappedCommand.addAll(command);
@@ -133,6 +134,8 @@ public class PodMutator {
         addFieldRefEnv(env, Labels.ENV_POD_NAME, "metadata.name");
         addFieldRefEnv(env, Labels.ENV_POD_NAMESPACE, "metadata.namespace");
         addEnv(env, Labels.ENV_CONTAINER, c.getName());
+        addEnv(env, Labels.ENV_CAPTURE, capture.getMetadata().getName());
+        addEnv(env, Labels.ENV_CAPTURE_UID, capture.getMetadata().getUid() == null ? "" : capture.getMetadata().getUid());
         if (spec.getUploadTimeoutSeconds() != null) {
             addEnv(env, Labels.ENV_UPLOAD_TIMEOUT, spec.getUploadTimeoutSeconds().toString());
         }
@@ -202,11 +205,11 @@ public class PodMutator {
     /** The init container copying the wrapper into the bin volume; Pod Security "restricted" compliant. */
     Container installer(CoverageCaptureSpec spec) {
         String image = spec.getWrapperImage() != null && !spec.getWrapperImage().isBlank() ? spec.getWrapperImage()
-                : settings.wrapperImage();
+                : settings.agentImage();
         return new ContainerBuilder()
                 .withName(Labels.INIT_CONTAINER_NAME)
                 .withImage(image)
-                .withCommand(settings.wrapperBinary(), "install", Labels.BIN_DIR)
+                .withCommand(settings.agentBinary(), "install", Labels.BIN_DIR)
                 .addNewVolumeMount().withName(Labels.BIN_VOLUME).withMountPath(Labels.BIN_DIR).endVolumeMount()
                 .withNewSecurityContext()
                 .withRunAsNonRoot(true)

@@ -8,7 +8,7 @@ public class Producers {
     @Produces
     @Singleton
     PodMutator podMutator(WebhookConfig config) {
-        return new PodMutator(new PodMutator.Settings(config.wrapperImage(), config.wrapperBinary()));
+        return new PodMutator(new PodMutator.Settings(config.agentImage(), config.agentBinary()));
     }
 
     @Produces

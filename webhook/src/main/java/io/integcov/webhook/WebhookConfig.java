@@ -4,16 +4,19 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.Optional;
 
-/** Runtime settings of the webhook (properties under {@code integcov.}, or env vars such as INTEGCOV_WRAPPER_IMAGE). */
+/** Runtime settings of the webhook (properties under {@code integcov.}, or env vars such as INTEGCOV_AGENT_IMAGE). */
 @ConfigMapping(prefix = "integcov")
 public interface WebhookConfig {
-    /** Image of the init container that installs the wrapper; a CoverageCapture's spec.wrapperImage overrides it. */
-    @WithDefault("integcov/integcov:latest")
-    String wrapperImage();
+    /**
+     * Image of the Go agent ({@code integcov/agent}), run by the install init container; a CoverageCapture's
+     * spec.wrapperImage overrides it.
+     */
+    @WithDefault("integcov/agent:0.1.0")
+    String agentImage();
 
-    /** Path of the integcov binary inside the wrapper image (the init container runs {@code <it> install <bin dir>}). */
-    @WithDefault("/usr/local/bin/integcov")
-    String wrapperBinary();
+    /** Path of the agent binary inside the agent image (the init container runs {@code <it> install <bin dir>}). */
+    @WithDefault("/integcov-agent")
+    String agentBinary();
 
     /** Directory with tls.crt and tls.key (the mounted Secret); read by quarkus.http.ssl.* in application.properties. */
     @WithDefault("/etc/integcov/tls")

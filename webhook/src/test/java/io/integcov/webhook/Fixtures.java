@@ -18,7 +18,7 @@ final class Fixtures {
     static final ObjectMapper JSON = new ObjectMapper();
     static final YAMLMapper YAML = new YAMLMapper();
     static final Path PODS = Path.of("src/test/resources/pods");
-    static final PodMutator.Settings SETTINGS = new PodMutator.Settings("integcov/integcov:test", "/usr/local/bin/integcov");
+    static final PodMutator.Settings SETTINGS = new PodMutator.Settings("integcov/agent:test", "/integcov-agent");
 
     record Case(String file, String description, CoverageCapture capture, Pod pod, JsonNode podJson, JsonNode expect) {
         @Override
@@ -51,7 +51,9 @@ final class Fixtures {
     }
 
     static CoverageCapture capture(String namespace, String name, CoverageCaptureSpec spec) {
-        return new CoverageCapture(namespace, name, spec);
+        CoverageCapture capture = new CoverageCapture(namespace, name, spec);
+        capture.getMetadata().setUid("uid-of-" + namespace + "-" + name); // the API server sets one on every object
+        return capture;
     }
 
     static List<String> strings(JsonNode array) {

@@ -75,7 +75,7 @@ class MutateEndpointTest {
         assertEquals(original.at("/spec/containers/1"), JSON.valueToTree(patched.getSpec().getContainers().get(1)),
                 "the skipped sidecar is untouched");
         assertEquals(Labels.INIT_CONTAINER_NAME, patched.getSpec().getInitContainers().get(0).getName());
-        assertEquals("integcov/integcov:test", patched.getSpec().getInitContainers().get(0).getImage());
+        assertEquals("integcov/agent:test", patched.getSpec().getInitContainers().get(0).getImage());
         assertEquals(List.of("kube-api-access-abcde", Labels.BIN_VOLUME, Labels.COVDATA_VOLUME),
                 patched.getSpec().getVolumes().stream().map(v -> v.getName()).toList());
         assertEquals("1", patched.getSpec().getContainers().get(0).getResources().getLimits().get("cpu").toString());

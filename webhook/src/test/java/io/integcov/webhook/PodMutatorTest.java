@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.model.Labels;
 import java.util.ArrayList;
@@ -59,7 +60,7 @@ class PodMutatorTest {
             Container orig = before.getSpec().getContainers().get(i);
             Container now = after.getSpec().getContainers().get(i);
             if (r.wrapped().contains(orig.getName())) {
-                checkWrapped(orig, now, spec, expect, before.getSpec().getTerminationGracePeriodSeconds());
+                checkWrapped(orig, now, c.capture(), expect, before.getSpec().getTerminationGracePeriodSeconds());
             } else {
                 assertEquals(orig, now, "unselected or skipped container " + orig.getName() + " is untouched");
             }
@@ -70,7 +71,7 @@ class PodMutatorTest {
             assertNull(annotations.get(Labels.INJECTED_ANNOTATION));
         } else {
             assertEquals(c.capture().getMetadata().getName(), annotations.get(Labels.INJECTED_ANNOTATION));
-            checkInstaller(after.getSpec().getInitContainers().get(0), expect.path("initImage").asText("integcov/integcov:test"));
+            checkInstaller(after.getSpec().getInitContainers().get(0), expect.path("initImage").asText("integcov/agent:test"));
             List<Container> origInits = before.getSpec().getInitContainers() == null ? List.of()
                     : before.getSpec().getInitContainers();
             assertEquals(origInits, after.getSpec().getInitContainers().subList(1, after.getSpec().getInitContainers().size()),
@@ -90,8 +91,9 @@ class PodMutatorTest {
         assertEquals(JSON.valueToTree(after), JSON.valueToTree(again.pod()), "mutating the result again changes nothing");
     }
 
-    private static void checkWrapped(Container orig, Container now, CoverageCaptureSpec spec, JsonNode expect,
+    private static void checkWrapped(Container orig, Container now, CoverageCapture capture, JsonNode expect,
             Long gracePeriodSeconds) {
+        CoverageCaptureSpec spec = capture.getSpec();
         String name = orig.getName();
         List<String> command = new ArrayList<>(orig.getCommand() == null ? List.of() : orig.getCommand());
         if (command.isEmpty()) {
@@ -124,6 +126,8 @@ class PodMutatorTest {
         if (origEnv.stream().noneMatch(e -> e.getName().equals(Labels.ENV_CONTAINER))) {
             assertEquals(name, env(now, Labels.ENV_CONTAINER).getValue());
         }
+        assertEquals(capture.getMetadata().getName(), env(now, Labels.ENV_CAPTURE).getValue());
+        assertEquals(capture.getMetadata().getUid(), env(now, Labels.ENV_CAPTURE_UID).getValue());
         assertEquals("metadata.name", env(now, Labels.ENV_POD_NAME).getValueFrom().getFieldRef().getFieldPath());
         assertEquals("metadata.namespace", env(now, Labels.ENV_POD_NAMESPACE).getValueFrom().getFieldRef().getFieldPath());
         EnvVar timeout = env(now, Labels.ENV_UPLOAD_TIMEOUT);
@@ -153,7 +157,7 @@ class PodMutatorTest {
     private static void checkInstaller(Container init, String image) {
         assertEquals(Labels.INIT_CONTAINER_NAME, init.getName());
         assertEquals(image, init.getImage());
-        assertEquals(List.of("/usr/local/bin/integcov", "install", Labels.BIN_DIR), init.getCommand());
+        assertEquals(List.of("/integcov-agent", "install", Labels.BIN_DIR), init.getCommand());
         assertEquals(Labels.BIN_DIR, mount(init, Labels.BIN_VOLUME).getMountPath());
         SecurityContext sc = init.getSecurityContext();
         assertEquals(Boolean.TRUE, sc.getRunAsNonRoot());
