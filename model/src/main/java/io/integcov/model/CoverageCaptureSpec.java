@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,8 +30,18 @@ public class CoverageCaptureSpec {
     @JsonPropertyDescription("Deadline for uploading after the app exits; default derived from the pod's grace period.")
     private Integer uploadTimeoutSeconds;
 
-    @JsonPropertyDescription("Image holding the integcov wrapper; defaults to the webhook's configured image.")
+    @JsonPropertyDescription("Image of the integcov agent (run by the injected init container); defaults to the webhook's"
+            + " configured agent image.")
     private String wrapperImage;
+
+    @JsonPropertyDescription("Extra environment for what integcov injects (e.g. STORAGE_EMULATOR_HOST); in wrap mode it is"
+            + " added to each wrapped container, where the container's own variables of the same name win.")
+    private List<EnvVar> env = new ArrayList<>();
+
+    @JsonPropertyDescription("Resources of the containers integcov adds to a pod (the install init container); each"
+            + " request or limit set here replaces the webhook's default for it, and a limit below its request is raised"
+            + " to the request.")
+    private ResourceRequirements agentResources;
 
     public LabelSelector getSelector() {
         return selector;
@@ -77,5 +89,21 @@ public class CoverageCaptureSpec {
 
     public void setWrapperImage(String wrapperImage) {
         this.wrapperImage = wrapperImage;
+    }
+
+    public List<EnvVar> getEnv() {
+        return env;
+    }
+
+    public void setEnv(List<EnvVar> env) {
+        this.env = env;
+    }
+
+    public ResourceRequirements getAgentResources() {
+        return agentResources;
+    }
+
+    public void setAgentResources(ResourceRequirements agentResources) {
+        this.agentResources = agentResources;
     }
 }
