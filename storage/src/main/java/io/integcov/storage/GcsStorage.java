@@ -12,6 +12,7 @@ import com.google.cloud.storage.StorageOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,8 +23,10 @@ import java.util.List;
  * fake-gcs-server) the client talks to that host without credentials; otherwise it uses application default
  * credentials (workload identity, {@code GOOGLE_APPLICATION_CREDENTIALS}, ...).
  *
- * <p>Each call makes one attempt (the client's own retries are off) with short connect/read timeouts, so that a
- * caller with a deadline, like the wrapper's upload, stays in control of retries and time. Failures surface as
+ * <p>{@link #open(String, String)} makes one attempt per call (the client's own retries are off) with short
+ * connect/read timeouts, so that a caller with its own deadline stays in control of retries and time;
+ * {@link #openRetrying(String, String, Duration)} lets the client retry transient errors (5xx, 429, connection
+ * resets) with exponential backoff, for readers like {@code integcov collect} and the operator. Failures surface as
  * {@link IOException}; {@link PermanentStorageException} when retrying cannot help (e.g. no such bucket, 403).
  */
 public final class GcsStorage implements Storage {
@@ -47,14 +50,36 @@ public final class GcsStorage implements Storage {
         return open(bucket, prefix, System.getenv(EMULATOR_ENV));
     }
 
+    static GcsStorage openRetrying(String bucket, String prefix, Duration total) {
+        return open(bucket, prefix, System.getenv(EMULATOR_ENV), retrying(total));
+    }
+
     /** {@code emulatorHost} null or blank means the real service with application default credentials. */
     static GcsStorage open(String bucket, String prefix, String emulatorHost) {
+        return open(bucket, prefix, emulatorHost, RetrySettings.newBuilder().setMaxAttempts(1).build());
+    }
+
+    /** The client's exponential backoff (200 ms doubling to 5 s) for up to {@code total} per call. */
+    static RetrySettings retrying(Duration total) {
+        return RetrySettings.newBuilder()
+                .setMaxAttempts(0)
+                .setTotalTimeoutDuration(total)
+                .setInitialRetryDelayDuration(Duration.ofMillis(200))
+                .setRetryDelayMultiplier(2.0)
+                .setMaxRetryDelayDuration(Duration.ofSeconds(5))
+                .setInitialRpcTimeoutDuration(Duration.ofMillis(READ_TIMEOUT_MS))
+                .setMaxRpcTimeoutDuration(Duration.ofMillis(READ_TIMEOUT_MS))
+                .setRpcTimeoutMultiplier(1.0)
+                .build();
+    }
+
+    static GcsStorage open(String bucket, String prefix, String emulatorHost, RetrySettings retrySettings) {
         StorageOptions.Builder options = StorageOptions.http()
                 .setTransportOptions(HttpTransportOptions.newBuilder()
                         .setConnectTimeout(CONNECT_TIMEOUT_MS)
                         .setReadTimeout(READ_TIMEOUT_MS)
                         .build())
-                .setRetrySettings(RetrySettings.newBuilder().setMaxAttempts(1).build());
+                .setRetrySettings(retrySettings);
         if (emulatorHost != null && !emulatorHost.isBlank()) {
             options.setHost(emulatorEndpoint(emulatorHost))
                     .setCredentials(NoCredentials.getInstance())

@@ -11,18 +11,23 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * {@code integcov-manifest.json}: written last into {@code <ns>/<pod>/<container>/<run-id>/}, it commits an upload.
+ * {@code integcov-manifest.json}: written last into a run directory ({@link KeyLayout}), it commits an upload.
  * {@code files} lists what was uploaded (name, size, crc32c as unsigned decimal of the CRC-32C); {@code failed} names
- * files that could not be uploaded before the deadline.
+ * files that could not be uploaded before the deadline. {@code capture}, {@code captureUid} and {@code mode}
+ * ({@code wrap}, {@code sidecar} or {@code flush}) came with the per-capture key layout: manifests written before it
+ * lack them and still read (as null).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(
         int version,
         String namespace,
+        String capture,
+        String captureUid,
         String pod,
         String container,
         String runId,
+        String mode,
         int exitCode,
         Integer signal,
         String startedAt,
@@ -33,6 +38,17 @@ public record Manifest(
 
     public static final String FILE_NAME = "integcov-manifest.json";
     public static final int CURRENT_VERSION = 1;
+
+    /**
+     * A manifest without {@code capture}, {@code captureUid} and {@code mode}, as written before the per-capture key
+     * layout.
+     */
+    public Manifest(int version, String namespace, String pod, String container, String runId, int exitCode,
+            Integer signal, String startedAt, String exitedAt, String uploadedAt, List<FileEntry> files,
+            List<String> failed) {
+        this(version, namespace, null, null, pod, container, runId, null, exitCode, signal, startedAt, exitedAt,
+                uploadedAt, files, failed);
+    }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record FileEntry(String name, long size, long crc32c) {
@@ -46,9 +62,12 @@ public record Manifest(
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("version", version);
         fields.put("namespace", namespace);
+        fields.put("capture", capture);
+        fields.put("captureUid", captureUid);
         fields.put("pod", pod);
         fields.put("container", container);
         fields.put("runId", runId);
+        fields.put("mode", mode);
         fields.put("exitCode", exitCode);
         fields.put("signal", signal);
         fields.put("startedAt", startedAt);

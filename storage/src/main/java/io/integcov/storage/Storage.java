@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * A coverage store rooted at a URL ({@code gs://bucket/prefix} or {@code file:///dir}). Keys are '/'-separated paths
- * relative to that root, e.g. {@code ns/pod/container/run-id/covmeta.abc}.
+ * relative to that root, e.g. {@code ns/capture/uid/pod/container/run-id/covmeta.abc} ({@link KeyLayout}).
  */
 public interface Storage extends AutoCloseable {
 
@@ -17,6 +17,18 @@ public interface Storage extends AutoCloseable {
             case "file" -> new FileStorage(Path.of(parsed.path()));
             case "gs" -> GcsStorage.open(parsed.bucket(), parsed.path());
             default -> throw new IllegalArgumentException("unsupported storage scheme: " + parsed.scheme());
+        };
+    }
+
+    /**
+     * Like {@link #open(String)}, but a gs:// store retries transient errors itself (exponential backoff, at most
+     * {@code perCall} per call): for readers that have no retry logic of their own.
+     */
+    static Storage openRetrying(String url, java.time.Duration perCall) {
+        StorageUrl parsed = StorageUrl.parse(url);
+        return switch (parsed.scheme()) {
+            case "gs" -> GcsStorage.openRetrying(parsed.bucket(), parsed.path(), perCall);
+            default -> open(url);
         };
     }
 

@@ -103,10 +103,29 @@ class GcsStorageTest {
 
     @Test
     void storageDownIsAnIoError() throws Exception {
-        FakeGcs notStarted = FakeGcs.reserve();
-        try (GcsStorage storage = GcsStorage.open("cov", "", notStarted.endpoint())) {
+        try (FakeGcs notStarted = FakeGcs.reserve();
+             GcsStorage storage = GcsStorage.open("cov", "", notStarted.endpoint())) {
             IOException e = assertThrows(IOException.class, () -> storage.putBytes("x", new byte[1]));
             assertFalse(e instanceof PermanentStorageException, "connection refused may pass: retry");
+        }
+    }
+
+    @Test
+    void retryingStoreWaitsForStorageThatComesUpLate() throws Exception {
+        try (FakeGcs late = FakeGcs.reserve();
+             GcsStorage storage = GcsStorage.open("late", "", late.endpoint(),
+                     GcsStorage.retrying(java.time.Duration.ofSeconds(60)))) {
+            Thread starter = new Thread(() -> {
+                try {
+                    Thread.sleep(1500);
+                    late.startServer("late");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            starter.start();
+            assertEquals(List.of(), storage.list("ns/"), "the listing succeeds once the server is up");
+            starter.join();
         }
     }
 

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.integcov.storage.Storage;
+import io.integcov.storage.UploadedRuns;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

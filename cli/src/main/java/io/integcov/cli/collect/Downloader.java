@@ -4,6 +4,7 @@ import io.integcov.storage.Checksums;
 import io.integcov.storage.Manifest;
 import io.integcov.storage.Storage;
 import io.integcov.storage.Storage.StoredObject;
+import io.integcov.storage.UploadedRuns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,17 +1,17 @@
-package io.integcov.cli.collect;
+package io.integcov.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.integcov.storage.Manifest;
 import io.integcov.storage.Storage.StoredObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class UploadedRunsTest {
-    private static final String RUN_A = "ns/pod-a/app/20261125T160000Z-1a2b";
-    private static final String RUN_B = "ns/pod-b/app/20261125T160100Z-3c4d";
+    private static final String RUN_A = "ns/e2e/uid-1/pod-a/app/20261125T160000Z-1a2b";
+    private static final String RUN_B = "ns/e2e/uid-1/pod-b/app/20261125T160100Z-3c4d";
+    private static final String RUN_C = "ns/e2e/uid-2/pod-a/app/20261125T170000Z-5e6f";
 
     @Test
     void groupsFilesByRunDirectoryAndFindsManifests() {
@@ -29,6 +29,18 @@ class UploadedRunsTest {
                 runs.get(0).coverageFiles().stream().map(StoredObject::name).toList());
         assertFalse(runs.get(1).committed());
         assertEquals(List.of("covcounters.aa.1.100"), runs.get(1).coverageFiles().stream().map(StoredObject::name).toList());
+    }
+
+    @Test
+    void countsTheCapturesTheRunsComeFrom() {
+        List<UploadedRuns.Run> runs = UploadedRuns.group(List.of(
+                new StoredObject(RUN_A + "/covmeta.aa", 10),
+                new StoredObject(RUN_B + "/covmeta.aa", 10),
+                new StoredObject(RUN_C + "/covmeta.aa", 10)));
+
+        assertEquals(List.of("ns/e2e/uid-1", "ns/e2e/uid-1", "ns/e2e/uid-2"),
+                runs.stream().map(UploadedRuns.Run::captureDir).toList());
+        assertEquals(2, UploadedRuns.captureCount(runs));
     }
 
     @Test

@@ -1,19 +1,27 @@
-package io.integcov.cli.collect;
+package io.integcov.storage;
 
-import io.integcov.storage.Manifest;
 import io.integcov.storage.Storage.StoredObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Groups a storage listing into upload runs: one per directory {@code <ns>/<pod>/<container>/<run-id>/}. */
+/**
+ * Groups a storage listing into upload runs: one per directory holding coverage files or a manifest
+ * ({@code .../<pod>/<container>/<run-id>/}, see {@link KeyLayout}). Shared by {@code integcov collect} and the
+ * operator so that both read the layout the same way.
+ */
 public final class UploadedRuns {
 
     /** One run directory: its coverage files and, when the upload was committed, its manifest. */
     public record Run(String dir, List<StoredObject> coverageFiles, StoredObject manifest) {
         public boolean committed() {
             return manifest != null;
+        }
+
+        /** See {@link KeyLayout#captureDirOf(String)}. */
+        public String captureDir() {
+            return KeyLayout.captureDirOf(dir);
         }
     }
 
@@ -38,6 +46,11 @@ public final class UploadedRuns {
         return runs;
     }
 
+    /** How many distinct captures (see {@link Run#captureDir()}) the runs come from. */
+    public static long captureCount(List<Run> runs) {
+        return runs.stream().map(Run::captureDir).distinct().count();
+    }
+
     public static boolean isCoverageFile(String name) {
         return name.startsWith("covmeta.") || name.startsWith("covcounters.");
     }
@@ -60,7 +73,7 @@ public final class UploadedRuns {
             }
         }
         if (manifest.failed() != null) {
-            manifest.failed().forEach(name -> problems.add(run.dir() + ": the wrapper could not upload " + name
+            manifest.failed().forEach(name -> problems.add(run.dir() + ": the agent could not upload " + name
                     + " before its deadline"));
         }
         return problems;
