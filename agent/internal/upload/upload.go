@@ -1,0 +1,267 @@
+// Package upload moves one run's coverage files from GOCOVERDIR to storage, 8 at a time, and then commits the run by
+// writing its manifest. A container that restarts keeps its GOCOVERDIR (an emptyDir), so the files that earlier runs
+// committed are remembered in a marker file there and not uploaded again.
+package upload
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"integcov.io/agent/internal/manifest"
+	"integcov.io/agent/internal/settings"
+	"integcov.io/agent/internal/storage"
+)
+
+// Parallelism is how many files are uploaded at once.
+const Parallelism = 8
+
+// CommittedFile lists, in GOCOVERDIR, the files earlier runs of this container committed: "<size> <name>" per line.
+const CommittedFile = ".integcov-committed"
+
+// Run describes the run whose coverage is uploaded; it goes into the manifest.
+type Run struct {
+	Settings  settings.Settings
+	Location  storage.Location
+	RunID     string
+	Mode      string
+	ExitCode  int
+	StartedAt time.Time
+	ExitedAt  time.Time
+}
+
+// Result is what happened.
+type Result struct {
+	Manifest    manifest.Manifest
+	Target      string // where the run's files went
+	Candidates  int    // files that were to be uploaded
+	FirstError  error  // first file error, if any
+	ManifestErr error  // the manifest could not be written: the run is not committed
+}
+
+// Eligible tells whether a GOCOVERDIR entry is coverage to upload: not Go's in-progress tmp.* files, not a stray
+// manifest, not the agent's own bookkeeping.
+func Eligible(name string) bool {
+	return !strings.HasPrefix(name, "tmp.") && name != manifest.FileName && !strings.HasPrefix(name, CommittedFile)
+}
+
+// Candidates lists the regular files of dir to upload, sorted: eligible and not committed by an earlier run.
+func Candidates(dir string, committed map[string]int64) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list GOCOVERDIR: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !Eligible(e.Name()) {
+			continue
+		}
+		if size, ok := committed[e.Name()]; ok {
+			if info, err := e.Info(); err == nil && info.Size() == size {
+				continue
+			}
+		}
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// ReadCommitted reads the marker; a missing marker is an empty set.
+func ReadCommitted(dir string) (map[string]int64, error) {
+	f, err := os.Open(filepath.Join(dir, CommittedFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return map[string]int64{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", CommittedFile, err)
+	}
+	defer f.Close()
+	out := map[string]int64{}
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		sizeText, name, ok := strings.Cut(scanner.Text(), " ")
+		size, err := strconv.ParseInt(sizeText, 10, 64)
+		if !ok || err != nil || name == "" {
+			continue // a torn line cannot name a committed file
+		}
+		out[name] = size
+	}
+	if err := scanner.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", CommittedFile, err)
+	}
+	return out, nil
+}
+
+// WriteCommitted replaces the marker atomically with committed plus files.
+func WriteCommitted(dir string, committed map[string]int64, files []manifest.File) error {
+	all := make(map[string]int64, len(committed)+len(files))
+	for name, size := range committed {
+		all[name] = size
+	}
+	for _, f := range files {
+		all[f.Name] = f.Size
+	}
+	names := make([]string, 0, len(all))
+	for name := range all {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, name := range names {
+		fmt.Fprintf(&b, "%d %s\n", all[name], name)
+	}
+	tmp, err := os.CreateTemp(dir, CommittedFile+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", CommittedFile, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(b.String()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", CommittedFile, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", CommittedFile, err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, CommittedFile)); err != nil {
+		return fmt.Errorf("write %s: %w", CommittedFile, err)
+	}
+	return nil
+}
+
+// Upload puts the run's new files, then the manifest naming them and the ones that failed, and finally records the
+// committed files in GOCOVERDIR. Files must be done by settings.FilesDeadline, the manifest by deadline. logf
+// receives the lines worth a user's attention.
+func Upload(ctx context.Context, store storage.Store, run Run, deadline time.Time, logf func(string, ...any)) Result {
+	dir := run.Settings.CoverDir
+	prefix := run.Settings.KeyPrefix(run.RunID)
+	res := Result{Target: strings.TrimRight(run.Location.Raw, "/") + "/" + prefix}
+	committed, err := ReadCommitted(dir)
+	if err != nil {
+		logf("%v; uploading every file again", err)
+		committed = map[string]int64{}
+	}
+	names, err := Candidates(dir, committed)
+	if err != nil {
+		logf("%v", err)
+	}
+	res.Candidates = len(names)
+	if len(names) == 0 && len(committed) == 0 {
+		logf("no coverage files in GOCOVERDIR %s (was the program built with go build -cover?)", dir)
+	}
+	begin := time.Now()
+	filesCtx, cancel := context.WithDeadline(ctx, settings.FilesDeadline(begin, deadline))
+	uploaded, failed, firstErr := putAll(filesCtx, store, dir, prefix, names)
+	cancel()
+	res.FirstError = firstErr
+	if len(failed) > 0 {
+		logf("%d of %d coverage files not uploaded to %s (first error: %v)", len(failed), len(names), res.Target, firstErr)
+	}
+	m := manifest.Manifest{
+		Version: manifest.CurrentVersion, Namespace: run.Settings.Namespace, Capture: run.Settings.Capture,
+		CaptureUID: run.Settings.CaptureUID, Pod: run.Settings.Pod, Container: run.Settings.Container,
+		RunID: run.RunID, Mode: run.Mode, ExitCode: run.ExitCode, Signal: manifest.SignalOf(run.ExitCode),
+		StartedAt: manifest.Time(run.StartedAt), ExitedAt: manifest.Time(run.ExitedAt),
+		UploadedAt: manifest.Time(time.Now()), Files: uploaded, Failed: failed,
+	}
+	res.Manifest = m
+	data, err := m.JSON()
+	if err == nil {
+		manifestCtx, cancel := context.WithDeadline(ctx, deadline)
+		err = store.Put(manifestCtx, storage.Join(prefix, manifest.FileName), strings.NewReader(string(data)),
+			int64(len(data)), crc32.Checksum(data, castagnoli()))
+		cancel()
+	}
+	if err != nil {
+		res.ManifestErr = err
+		logf("could not write %s to %s: %v", manifest.FileName, res.Target, err)
+		return res
+	}
+	var bytes int64
+	for _, f := range uploaded {
+		bytes += f.Size
+	}
+	logf("uploaded %d coverage files (%d bytes) and %s to %s in %d ms", len(uploaded), bytes, manifest.FileName,
+		res.Target, time.Since(begin).Milliseconds())
+	if err := WriteCommitted(dir, committed, uploaded); err != nil {
+		logf("%v (a restart of this container would upload these files again)", err)
+	}
+	return res
+}
+
+// putAll uploads names with Parallelism workers until ctx ends; every name ends up in exactly one of the results.
+func putAll(ctx context.Context, store storage.Store, dir, prefix string, names []string) ([]manifest.File, []string, error) {
+	var (
+		mu       sync.Mutex
+		uploaded []manifest.File
+		failed   []string
+		firstErr error
+	)
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for i := 0; i < min(Parallelism, len(names)); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for name := range work {
+				entry, err := putFile(ctx, store, dir, storage.Join(prefix, name), name)
+				mu.Lock()
+				if err != nil {
+					failed = append(failed, name)
+					if firstErr == nil {
+						firstErr = fmt.Errorf("%s: %w", name, err)
+					}
+				} else {
+					uploaded = append(uploaded, entry)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, name := range names {
+		work <- name
+	}
+	close(work)
+	wg.Wait()
+	sort.Slice(uploaded, func(i, j int) bool { return uploaded[i].Name < uploaded[j].Name })
+	sort.Strings(failed)
+	return uploaded, failed, firstErr
+}
+
+func putFile(ctx context.Context, store storage.Store, dir, key, name string) (manifest.File, error) {
+	if err := ctx.Err(); err != nil {
+		return manifest.File{}, fmt.Errorf("upload deadline reached: %w", err)
+	}
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		return manifest.File{}, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return manifest.File{}, err
+	}
+	size := info.Size()
+	crc := crc32.New(castagnoli())
+	if _, err := io.Copy(crc, io.NewSectionReader(f, 0, size)); err != nil {
+		return manifest.File{}, fmt.Errorf("read: %w", err)
+	}
+	if err := store.Put(ctx, key, io.NewSectionReader(f, 0, size), size, crc.Sum32()); err != nil {
+		return manifest.File{}, err
+	}
+	return manifest.File{Name: name, Size: size, CRC32C: crc.Sum32()}, nil
+}
+
+func castagnoli() *crc32.Table {
+	return crc32.MakeTable(crc32.Castagnoli)
+}
