@@ -22,9 +22,23 @@ public final class IntegcovCommand {
 
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new IntegcovCommand());
+        commandLine.setExecutionExceptionHandler(IntegcovCommand::reportFailure);
         // `integcov run covapp -exit 3` works like `integcov run -- covapp -exit 3`
         commandLine.getSubcommands().get("run").setStopAtPositional(true);
         return commandLine;
+    }
+
+    /**
+     * An unexpected failure (cluster unreachable, bad kubeconfig, ...) is one error line with its causes and exit code 1;
+     * INTEGCOV_DEBUG=1 adds the stack trace.
+     */
+    static int reportFailure(Exception error, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+        commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": error: " + Errors.describe(error));
+        if (System.getenv("INTEGCOV_DEBUG") != null && !System.getenv("INTEGCOV_DEBUG").isEmpty()) {
+            error.printStackTrace(commandLine.getErr());
+        }
+        commandLine.getErr().flush();
+        return 1;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

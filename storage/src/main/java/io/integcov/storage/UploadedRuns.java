@@ -55,26 +55,37 @@ public final class UploadedRuns {
         return name.startsWith("covmeta.") || name.startsWith("covcounters.");
     }
 
+    /** Something wrong with an upload: a file that is not there ({@code MISSING}) or not what was uploaded. */
+    public record Problem(Kind kind, String runDir, String file, String message) {
+        public enum Kind { MISSING, CORRUPT }
+
+        @Override
+        public String toString() {
+            return message;
+        }
+    }
+
     /**
      * What is wrong with a committed run, judged from the listing alone (sizes; checksums are checked on download):
      * files the manifest names that are missing or have another size, and files it reports as failed.
      */
-    public static List<String> problems(Run run, Manifest manifest) {
-        List<String> problems = new ArrayList<>();
+    public static List<Problem> problems(Run run, Manifest manifest) {
+        List<Problem> problems = new ArrayList<>();
         Map<String, Long> listedSizes = new TreeMap<>();
         run.coverageFiles().forEach(file -> listedSizes.put(file.name(), file.size()));
         for (Manifest.FileEntry entry : manifest.files() == null ? List.<Manifest.FileEntry>of() : manifest.files()) {
             Long size = listedSizes.get(entry.name());
             if (size == null) {
-                problems.add(run.dir() + ": " + entry.name() + " is in the manifest but missing from storage");
+                problems.add(new Problem(Problem.Kind.MISSING, run.dir(), entry.name(), run.dir() + ": " + entry.name()
+                        + " is in the manifest but missing from storage"));
             } else if (size != entry.size()) {
-                problems.add(run.dir() + ": " + entry.name() + " has " + size + " bytes, the manifest says "
-                        + entry.size());
+                problems.add(new Problem(Problem.Kind.CORRUPT, run.dir(), entry.name(), run.dir() + ": " + entry.name()
+                        + " has " + size + " bytes, the manifest says " + entry.size()));
             }
         }
         if (manifest.failed() != null) {
-            manifest.failed().forEach(name -> problems.add(run.dir() + ": the agent could not upload " + name
-                    + " before its deadline"));
+            manifest.failed().forEach(name -> problems.add(new Problem(Problem.Kind.MISSING, run.dir(), name,
+                    run.dir() + ": the agent could not upload " + name + " before its deadline")));
         }
         return problems;
     }

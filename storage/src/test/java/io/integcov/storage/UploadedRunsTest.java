@@ -62,12 +62,15 @@ class UploadedRunsTest {
                         new Manifest.FileEntry("covcounters.aa.1.98", 20, 3)),
                 List.of("covcounters.aa.1.97"));
 
-        List<String> problems = UploadedRuns.problems(run, manifest);
+        List<UploadedRuns.Problem> problems = UploadedRuns.problems(run, manifest);
 
         assertEquals(3, problems.size(), problems.toString());
-        assertTrue(problems.get(0).contains("covcounters.aa.1.99 has 19 bytes, the manifest says 20"));
-        assertTrue(problems.get(1).contains("covcounters.aa.1.98 is in the manifest but missing"));
-        assertTrue(problems.get(2).contains("could not upload covcounters.aa.1.97"));
+        assertTrue(problems.get(0).message().contains("covcounters.aa.1.99 has 19 bytes, the manifest says 20"));
+        assertEquals(UploadedRuns.Problem.Kind.CORRUPT, problems.get(0).kind());
+        assertTrue(problems.get(1).message().contains("covcounters.aa.1.98 is in the manifest but missing"));
+        assertEquals(UploadedRuns.Problem.Kind.MISSING, problems.get(1).kind());
+        assertTrue(problems.get(2).message().contains("could not upload covcounters.aa.1.97"));
+        assertEquals(List.of(RUN_A, "covcounters.aa.1.97"), List.of(problems.get(2).runDir(), problems.get(2).file()));
     }
 
     @Test

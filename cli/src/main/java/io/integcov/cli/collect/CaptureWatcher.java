@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** Reads a CoverageCapture and the pods it injected, to learn its storage URL and which uploads are still to come. */
+/**
+ * Reads a CoverageCapture and the pods it injected, to learn its storage URL and uid (which name its key prefix) and
+ * which uploads are still to come.
+ */
 public final class CaptureWatcher {
     private final KubernetesClient client;
     private final String namespace;
@@ -34,10 +37,12 @@ public final class CaptureWatcher {
     }
 
     /**
-     * What the collection is still waiting for, given the run directories already committed in storage: pods this
-     * capture injected that are still running, and finished pods whose wrapped containers have no manifest yet.
+     * What the collection is still waiting for, given the {@code <pod>/<container>} pairs that have a committed run in
+     * the capture's prefix: pods this capture injected that are still running, and finished pods whose injected
+     * containers (those the webhook gave {@code INTEGCOV_CONTAINER}, in wrap and sidecar mode alike) have no manifest
+     * yet.
      */
-    public List<String> pending(Set<String> committedContainerDirs) {
+    public List<String> pending(Set<String> committedPodContainers) {
         List<String> pending = new ArrayList<>();
         for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
             String injectedBy = pod.getMetadata().getAnnotations() == null ? null
@@ -52,11 +57,11 @@ public final class CaptureWatcher {
                 continue;
             }
             for (Container container : pod.getSpec().getContainers()) {
-                boolean wrapped = container.getCommand() != null && !container.getCommand().isEmpty()
-                        && container.getCommand().get(0).equals(Labels.WRAPPER_PATH);
-                String dir = namespace + "/" + podName + "/" + container.getName();
-                if (wrapped && !committedContainerDirs.contains(dir)) {
-                    pending.add("no upload manifest yet for " + dir);
+                boolean injected = container.getEnv() != null && container.getEnv().stream()
+                        .anyMatch(env -> Labels.ENV_CONTAINER.equals(env.getName()));
+                String podContainer = podName + "/" + container.getName();
+                if (injected && !committedPodContainers.contains(podContainer)) {
+                    pending.add("no upload manifest yet for pod " + podName + " container " + container.getName());
                 }
             }
         }

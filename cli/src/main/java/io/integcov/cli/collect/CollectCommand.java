@@ -2,9 +2,11 @@ package io.integcov.cli.collect;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.integcov.model.CoverageCapture;
+import io.integcov.storage.KeyLayout;
 import io.integcov.storage.Storage;
 import io.integcov.storage.UploadedRuns;
+import io.integcov.storage.UploadedRuns.Problem;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -22,89 +24,200 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "collect", mixinStandardHelpOptions = true,
-        description = {"Download uploaded Go coverage files into one flat directory (as `go tool covdata -i` wants),",
-                "verify them against their upload manifests, and print the coverage percent.",
-                "Exit code 0 when everything verified, 1 when something is missing or corrupt (all the rest is still"
-                        + " downloaded), 2 on bad usage."})
+/**
+ * {@code integcov collect}: the CI teardown step. Resolving the source (a capture's own prefix, or a URL), waiting,
+ * downloading ({@link Downloader}) and reporting ({@link CoverageProfile}, {@link CollectReport}) are separate so that
+ * each can be tested on its own; this class wires them and owns the exit code.
+ */
+@Command(name = "collect", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Download the Go coverage files uploaded by integcov into one flat directory (as `go tool"
+                + " covdata -i` wants), verify them against their upload manifests, and report coverage per package.",
+                "",
+                "Exit codes: 0 everything collected and verified; 1 something missing or corrupt (all the rest is"
+                        + " still downloaded and reported), storage unreadable, or coverage below --fail-under;"
+                        + " 2 bad usage.",
+                ""},
+        footerHeading = "%nExample: a GitHub Actions teardown step%n",
+        footer = {
+                "  - name: Coverage",
+                "    if: always()",
+                "    run: |",
+                "      kubectl delete deployment --all -n shop --wait   # pods stop, the agent uploads",
+                "      integcov collect --capture shop/e2e --wait --timeout 5m \\",
+                "        -o covdata --textfmt coverage.txt --html coverage.html \\",
+                "        --json coverage.json --fail-under 70",
+                "  - uses: actions/upload-artifact@v4",
+                "    if: always()",
+                "    with: {name: coverage, path: \"coverage.*\"}",
+                "",
+                "--capture NS/NAME reads only that CoverageCapture's uploads (<url>/<ns>/<name>/<uid>/): a capture",
+                "deleted and created again in the next CI run starts empty. --from URL reads everything below URL.",
+                "Durations are Go's: 90s, 10m, 1h30m. GCS credentials: application default credentials;",
+                "STORAGE_EMULATOR_HOST points at an emulator."})
 public final class CollectCommand implements Callable<Integer> {
 
     static final class Source {
-        @Option(names = "--from", paramLabel = "URL", description = "Storage URL (gs://bucket/prefix or file:///dir).")
-        String url;
-
         @Option(names = "--capture", paramLabel = "NAMESPACE/NAME",
-                description = "Read the storage URL from this CoverageCapture and collect its namespace's uploads.")
+                description = "Collect this CoverageCapture's uploads: its storage URL and uid come from the cluster"
+                        + " (current kube context, or KUBECONFIG).")
         String capture;
+
+        @Option(names = "--from", paramLabel = "URL",
+                description = "Collect everything below a storage URL (gs://bucket/prefix or file:///dir), e.g. to"
+                        + " merge several captures.")
+        String url;
     }
 
     @ArgGroup(multiplicity = "1")
     Source source;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR",
-            description = "Directory to download into (created if missing).")
+            description = "Directory to download into (created if missing); `go tool covdata -i DIR` reads it.")
     Path output;
 
     @Option(names = "--wait", description = "With --capture: first wait until the pods it injected have finished and"
             + " their uploads are committed.")
     boolean waitForPods;
 
-    @Option(names = "--timeout", defaultValue = "PT10M", paramLabel = "DURATION",
-            description = "How long --wait waits, ISO-8601 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION", converter = GoDuration.class,
+            description = "How long --wait waits (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = "--textfmt", paramLabel = "FILE", description = "Also write the legacy text profile (go tool cover"
-            + " format) to FILE.")
+    @Option(names = "--textfmt", paramLabel = "FILE",
+            description = "Write the text profile (go test -coverprofile format) to FILE.")
     Path textfmt;
 
-    @Option(names = "--strict", description = "Treat runs without a manifest (upload not committed) as errors.")
+    @Option(names = "--html", paramLabel = "FILE",
+            description = "Write the HTML report of `go tool cover -html` to FILE (run where the Go module's source"
+                    + " is, or name it with --source).")
+    Path html;
+
+    @Option(names = "--source", paramLabel = "DIR",
+            description = "Directory inside the Go module the binaries were built from, for --html (default: the"
+                    + " current directory).")
+    Path sourceDir;
+
+    @Option(names = "--json", paramLabel = "FILE",
+            description = "Write a JSON report to FILE: totals, per package, per pod and run, missing and corrupt"
+                    + " files, errors.")
+    Path json;
+
+    @Option(names = "--fail-under", paramLabel = "PERCENT",
+            description = "Exit 1 when total statement coverage is below PERCENT.")
+    Double failUnder;
+
+    @Option(names = "--parallel", defaultValue = "16", paramLabel = "N",
+            description = "Downloads at a time (default ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--strict", description = "Treat runs without a manifest (upload not committed) as missing.")
     boolean strict;
 
     @Spec
     CommandSpec spec;
 
+    /** Stderr is a terminal: redraw one progress line instead of printing periodic lines. */
+    boolean terminal = Terminal.stderrIsTerminal();
+
+    private static final Duration TERMINAL_PROGRESS_EVERY = Duration.ofMillis(100);
+
+    /** How often a plain progress line is printed when stderr is not a terminal. */
+    Duration plainProgressEvery = Duration.ofSeconds(5);
+
     private final List<String> errors = new ArrayList<>();
+
+    /** Where to read from: the storage URL, the key prefix below it, and for a capture its name and uid. */
+    record Target(String url, String keyPrefix, String capture, String captureUid) {
+    }
 
     @Override
     public Integer call() throws Exception {
         if (waitForPods && source.capture == null) {
             throw usageError("--wait needs --capture");
         }
-        String url = source.url;
-        String keyPrefix = "";
-        if (source.capture != null) {
-            String[] parts = source.capture.split("/", 2);
-            if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-                throw usageError("--capture must be NAMESPACE/NAME, got '" + source.capture + "'");
-            }
-            try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-                CaptureWatcher watcher = new CaptureWatcher(client, parts[0], parts[1]);
-                url = watcher.capture().getSpec().getStorage().getUrl();
-                keyPrefix = parts[0] + "/";
-                progress("collecting %s (storage %s)", source.capture, url);
-                if (waitForPods) {
-                    try (Storage storage = openStorage(url)) {
-                        waitUntilDone(watcher, storage, keyPrefix);
-                    }
-                }
-            } catch (IllegalArgumentException | KubernetesClientException e) {
-                err().println("integcov collect: error: " + e.getMessage());
-                return 1;
-            }
+        if (parallel < 1) {
+            throw usageError("--parallel must be at least 1");
         }
-        try (Storage storage = openStorage(url)) {
-            errors.addAll(new Downloader(storage, output, strict, line -> progress("%s", line)).downloadAll(keyPrefix));
+        if (failUnder != null && (failUnder < 0 || failUnder > 100)) {
+            throw usageError("--fail-under must be a percentage between 0 and 100");
+        }
+        Target target = source.capture != null ? fromCapture() : new Target(source.url, "", null, null);
+        Downloader.Outcome outcome;
+        try (Storage storage = openStorage(target.url())) {
+            outcome = new Downloader(storage, output, strict, parallel, line -> log("%s", line),
+                    total -> new Progress(err(), terminal, terminal ? TERMINAL_PROGRESS_EVERY : plainProgressEvery,
+                            total)).downloadAll(target.keyPrefix());
         } catch (IOException e) {
-            errors.add("cannot read " + url + ": " + e.getMessage() + " (what was downloaded is in " + output + ")");
+            errors.add("cannot read " + target.url() + ": " + e.getMessage() + " (what was downloaded is in " + output
+                    + ")");
+            outcome = new Downloader.Outcome(List.of(), List.of(), List.of(), 0, 0);
         }
-        printPercentAndTextfmt();
+        errors.addAll(outcome.errors());
+        List<UploadedRuns.Run> runs = outcome.runs().stream().map(Downloader.RunResult::run).toList();
+        long captures = UploadedRuns.captureCount(runs);
+        if (!runs.isEmpty()) {
+            log("downloaded %d files (%s) from %d runs of %d capture%s into %s", outcome.files(),
+                    Progress.humanBytes(outcome.bytes()), runs.size(), captures, captures == 1 ? "" : "s", output);
+            if (target.capture() == null) {
+                log("merged %d runs from %d capture%s below %s", runs.size(), captures, captures == 1 ? "" : "s",
+                        target.url());
+            }
+        }
+
+        CoverageProfile profile = hasCoverageFiles() ? report() : null;
+        Double percent = profile == null ? null : CollectReport.round(profile.total().percent());
+        String underThreshold = null;
+        if (failUnder != null) {
+            if (percent == null) {
+                underThreshold = "no coverage to compare with --fail-under " + failUnder;
+            } else if (percent < failUnder) {
+                underThreshold = String.format("total coverage %.1f%% is below --fail-under %s", percent, failUnder);
+            }
+        }
+        boolean ok = errors.isEmpty() && outcome.problems().isEmpty() && underThreshold == null;
+        if (json != null) {
+            writeJson(target, (int) captures, profile, outcome, ok);
+        }
+        outcome.problems().forEach(problem -> err().println("integcov collect: error: " + problem.message()));
         errors.forEach(error -> err().println("integcov collect: error: " + error));
-        return errors.isEmpty() ? 0 : 1;
+        if (underThreshold != null) {
+            err().println("integcov collect: " + underThreshold);
+        }
+        err().flush();
+        return ok ? 0 : 1;
+    }
+
+    private Target fromCapture() {
+        String[] parts = source.capture.split("/", 2);
+        if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty() || parts[1].contains("/")) {
+            throw usageError("--capture must be NAMESPACE/NAME, got '" + source.capture + "'");
+        }
+        try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+            CaptureWatcher watcher = new CaptureWatcher(client, parts[0], parts[1]);
+            CoverageCapture capture = watcher.capture();
+            String uid = capture.getMetadata().getUid();
+            if (uid == null || uid.isEmpty()) {
+                throw new IllegalStateException("CoverageCapture " + source.capture + " has no metadata.uid");
+            }
+            String url = capture.getSpec().getStorage().getUrl();
+            Target target = new Target(url, KeyLayout.capturePrefix(parts[0], parts[1], uid), source.capture, uid);
+            log("collecting %s (uid %s) from %s/%s", source.capture, uid, url, target.keyPrefix());
+            if (waitForPods) {
+                try (Storage storage = openStorage(url)) {
+                    waitUntilDone(watcher, storage, target.keyPrefix());
+                }
+            }
+            return target;
+        }
     }
 
     private Storage openStorage(String url) {
         try {
-            return Storage.open(url);
+            if (url.startsWith("gs:") && System.getProperty("http.maxConnections") == null) {
+                // the JDK's HTTP keep-alive cache holds 5 connections per host by default: one per download thread
+                System.setProperty("http.maxConnections", String.valueOf(parallel));
+            }
+            return Storage.openRetrying(url, Duration.ofSeconds(60));
         } catch (IllegalArgumentException e) {
             throw usageError(e.getMessage());
         }
@@ -114,61 +227,104 @@ public final class CollectCommand implements Callable<Integer> {
         return new ParameterException(spec.commandLine(), message);
     }
 
-    private void waitUntilDone(CaptureWatcher watcher, Storage storage, String keyPrefix) throws Exception {
+    private void waitUntilDone(CaptureWatcher watcher, Storage storage, String keyPrefix) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";
         while (true) {
-            Set<String> committedContainers = UploadedRuns.group(storage.list(keyPrefix)).stream()
-                    .filter(UploadedRuns.Run::committed)
-                    .map(run -> run.dir().substring(0, Math.max(0, run.dir().lastIndexOf('/'))))
-                    .collect(Collectors.toSet());
-            List<String> pending = watcher.pending(committedContainers);
+            Set<String> committed;
+            try {
+                committed = UploadedRuns.group(storage.list(keyPrefix)).stream()
+                        .filter(UploadedRuns.Run::committed)
+                        .map(run -> KeyLayout.podContainerOf(run.dir()))
+                        .collect(Collectors.toSet());
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot list " + storage.url() + "/" + keyPrefix + ": "
+                        + e.getMessage(), e);
+            }
+            List<String> pending = watcher.pending(committed);
             if (pending.isEmpty()) {
                 return;
             }
             String now = String.join("; ", pending);
             if (!now.equals(last)) {
-                progress("waiting: %s", now);
+                log("waiting: %s", now);
                 last = now;
             }
             if (System.nanoTime() > deadline) {
-                errors.add("gave up waiting after " + timeout + ": " + now + " (collected what is there)");
+                errors.add("gave up waiting after " + timeout.toString().substring(2).toLowerCase() + ": " + now
+                        + " (collected what is there)");
                 return;
             }
-            Thread.sleep(1000);
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting", e);
+            }
         }
     }
 
-    private void printPercentAndTextfmt() throws IOException, InterruptedException {
-        if (!hasCoverageFiles()) {
-            return;
-        }
-        Covdata covdata = new Covdata();
-        if (!covdata.available()) {
-            String message = "`go` is not on PATH, so no percent" + (textfmt != null ? " and no --textfmt file" : "")
-                    + "; the files are in " + output;
-            if (textfmt != null) {
+    /** Text profile, per-package table on stdout and HTML; null when go is missing or covdata fails. */
+    private CoverageProfile report() throws IOException, InterruptedException {
+        GoTool go = new GoTool();
+        if (!go.available()) {
+            String message = "`go` is not on PATH (set INTEGCOV_GO to use another), so no report; the files are in "
+                    + output;
+            if (textfmt != null || html != null || json != null || failUnder != null) {
                 errors.add(message);
             } else {
-                progress("warning: %s", message);
+                log("warning: %s", message);
             }
-            return;
+            return null;
         }
-        Covdata.Result percent = covdata.run("percent", "-i", output.toString());
-        if (percent.exitCode() != 0) {
-            errors.add("go tool covdata percent failed: " + percent.output().strip());
-        } else {
-            out().print(percent.output());
-            out().flush();
-        }
-        if (textfmt != null) {
-            Covdata.Result text = covdata.run("textfmt", "-i", output.toString(), "-o", textfmt.toString());
+        Path profileFile = textfmt != null ? textfmt.toAbsolutePath()
+                : Files.createTempFile("integcov-profile-", ".txt");
+        try {
+            GoTool.Result text = go.run(null, "covdata", "textfmt", "-i", output.toAbsolutePath().toString(), "-o",
+                    profileFile.toString());
             if (text.exitCode() != 0) {
                 errors.add("go tool covdata textfmt failed: " + text.output().strip());
-            } else {
-                progress("wrote %s", textfmt);
+                return null;
+            }
+            CoverageProfile profile = CoverageProfile.read(profileFile);
+            out().print(profile.table());
+            out().flush();
+            if (textfmt != null) {
+                log("wrote %s", textfmt);
+            }
+            if (html != null) {
+                GoTool.Result cover = go.run(sourceDir, "cover", "-html=" + profileFile, "-o",
+                        html.toAbsolutePath().toString());
+                if (cover.exitCode() != 0) {
+                    errors.add("go tool cover -html failed (run collect inside the Go module the binaries were built"
+                            + " from, or pass --source DIR): " + cover.output().strip());
+                } else {
+                    log("wrote %s", html);
+                }
+            }
+            return profile;
+        } finally {
+            if (textfmt == null) {
+                Files.deleteIfExists(profileFile);
             }
         }
+    }
+
+    private void writeJson(Target target, int captures, CoverageProfile profile, Downloader.Outcome outcome,
+            boolean ok) throws IOException {
+        String sourceText = target.keyPrefix().isEmpty() ? target.url() : target.url() + "/" + target.keyPrefix();
+        new CollectReport(sourceText, target.capture(), target.captureUid(), captures,
+                profile == null ? null : CollectReport.Totals.of(profile.total()),
+                profile == null ? List.of() : CollectReport.packages(profile),
+                outcome.runs().stream().map(CollectReport.RunRow::of).toList(),
+                rows(outcome.problems(), Problem.Kind.MISSING),
+                rows(outcome.problems(), Problem.Kind.CORRUPT),
+                List.copyOf(errors), failUnder, ok).write(json);
+        log("wrote %s", json);
+    }
+
+    private static List<CollectReport.ProblemRow> rows(List<Problem> problems, Problem.Kind kind) {
+        return problems.stream().filter(p -> p.kind() == kind).map(CollectReport.ProblemRow::of).toList();
     }
 
     private boolean hasCoverageFiles() throws IOException {
@@ -180,7 +336,7 @@ public final class CollectCommand implements Callable<Integer> {
         }
     }
 
-    private void progress(String format, Object... args) {
+    private void log(String format, Object... args) {
         err().println("integcov collect: " + String.format(format, args));
         err().flush();
     }

@@ -7,14 +7,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs {@code go tool covdata}; {@code go} is looked up on PATH (or INTEGCOV_GO). */
-final class Covdata {
+/**
+ * Runs {@code go tool covdata} and {@code go tool cover}: merging and rendering stay Go's own, so the numbers are the
+ * ones Go developers see elsewhere. {@code go} is looked up on PATH (or INTEGCOV_GO).
+ */
+final class GoTool {
     record Result(int exitCode, String output) {
     }
 
     private final String go;
 
-    Covdata() {
+    GoTool() {
         String override = System.getenv("INTEGCOV_GO");
         this.go = override != null && !override.isBlank() ? override : findOnPath("go");
     }
@@ -23,10 +26,15 @@ final class Covdata {
         return go != null;
     }
 
-    Result run(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(go, "tool", "covdata"));
+    /** {@code go tool <tool> args...} in {@code workDir} (null: the current directory), stdout and stderr merged. */
+    Result run(Path workDir, String tool, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(go, "tool", tool));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (workDir != null) {
+            builder.directory(workDir.toFile());
+        }
+        Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Result(process.waitFor(), output);
     }
