@@ -3,27 +3,39 @@ package io.integcov.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.LogWatch;
+import io.integcov.model.CommandOverride;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.model.Labels;
 import io.integcov.model.StorageSpec;
 import io.integcov.testing.FakeGcs;
 import io.integcov.testing.GoTools;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,264 +43,135 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Issue 4 end to end: a real kube-apiserver + etcd; crds/ and deploy/ applied (Deployments as server-side dry runs, the
- * MutatingWebhookConfiguration pointing at https://127.0.0.1); the operator and the webhook run from their fast-jars
- * as the deploy/ ServiceAccounts (so deploy/ RBAC is what they get); the operator issues the webhook certificate and
- * patches the caBundle; a pod created in a namespace labelled integcov.io/inject=enabled is stored mutated; its init
- * and main containers run locally as a kubelet would; after SIGTERM the wrapper uploads to file:// storage, and
- * {@code integcov collect} + {@code go tool covdata percent} show real coverage.
+ * integcov end to end on the real local cluster (kubelet + containerd + runc): deploy/ installed (operator and webhook
+ * on the host as their ServiceAccounts), the agent and covapp images built here (one static binary each, nothing
+ * else), and pods that Kubernetes itself runs, restarts and stops. Each scenario checks the stored objects and the
+ * coverage that reaches storage: a restricted-namespace Deployment whose 3 replicas serve requests and upload on
+ * SIGTERM (collected percent == direct runs of the same binary with the same requests), a Job, a crash-looping pod,
+ * the app's own non-zero exit code, gs:// on fake-gcs-server and file:// on a hostPath, opt-out, an unlabelled
+ * namespace, and the webhook being down (fail open).
  */
+@ExtendWith(LocalClusterExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CoverageEndToEndTest {
-    static final String SYSTEM_NS = "integcov-system";
     static final String APP_NS = "e2e-apps";
-    static final String COVAPP_IMAGE = "example.com/covapp:e2e";
-    static final String COVAPP_IN_IMAGE = "/app/covapp";
-    /** Bound for the cluster-side steps to converge (start-up, informers, reconcile): not an assertion on speed. */
-    static final Duration CONVERGE = Duration.ofMinutes(2);
-
-    static Path work;
-    static String skip;
-    static KubeApiServer api;
-    static KubernetesClient admin;
-    static Manifests.Applied deployed;
-    static ManagedProcess operator;
-    static ManagedProcess webhook;
-    static Path storageDir;
-    static Path covapp;
-    static Path integcovLauncher;
-    static int webhookPort;
-    /** The wrapper image deploy/ configures the webhook with (INTEGCOV_WRAPPER_IMAGE of its Deployment). */
-    static String wrapperImage;
-    static Double collectedPercent;
     static final String GCS_BUCKET = "integcov-e2e";
+    static final String GCS_URL = "gs://" + GCS_BUCKET + "/coverage";
+    static final String AGENT_IN_APP = "/var/run/integcov/bin/integcov-agent";
+    static final int APP_PORT = 8080;
+    static final int REPLICAS = 3;
+    /** covapp's arguments in the Deployment and in the direct runs it is compared with. */
+    static final List<String> SERVE_WORK = List.of("-work", "30");
+    /** The requests every replica (and every direct run) gets. */
+    static final Map<Integer, String> REQUESTS = Map.of(15, "fizzbuzz", 10, "buzz", 9, "fizz");
+    /** Bound for the cluster to converge (scheduling, informers, reconcile, uploads): not an assertion on speed. */
+    static final Duration CONVERGE = Duration.ofMinutes(3);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static LocalCluster cluster;
+    static KubernetesClient admin;
+    static IntegcovOnHost integcov;
     static FakeGcs fakeGcs;
-    static String gcsSkip;
+    static Path work;
+    static Path cliJar;
+    static Path hostStorage;
 
     @BeforeAll
-    static void startCluster() throws Exception {
-        skip = E2eEnv.skipReason("etcd", "kube-apiserver");
+    static void install(LocalCluster c) throws Exception {
+        cluster = c;
+        admin = c.api().adminClient();
         work = E2eEnv.workDir("CoverageEndToEndTest");
-        if (skip != null) {
-            return;
-        }
-        Path operatorJar = QuarkusApp.jar("operator");
-        Path webhookJar = QuarkusApp.jar("webhook");
         Path builtCliJar = E2eEnv.repoRoot().resolve("cli/target/integcov.jar");
         assertTrue(Files.isRegularFile(builtCliJar),
                 builtCliJar + " is missing; build it: mvn -B -pl cli -am install -DskipTests");
-        // a snapshot, like an image: a rebuild of cli/ during the run cannot change it
-        Path cliJar = Files.copy(builtCliJar, work.resolve("integcov.jar"));
-        assertTrue(Files.isRegularFile(operatorJar) && Files.isRegularFile(webhookJar));
-
-        covapp = GoTools.buildCovapp(work.resolve("covapp-build"));
-        // what the wrapper image holds at /usr/local/bin/integcov: here a launcher for the cli jar on this JVM
-        integcovLauncher = work.resolve("image-integcov");
-        Files.writeString(integcovLauncher, "#!/bin/sh\nexec " + Installer.shellQuote(QuarkusApp.java().toString())
-                + " -jar " + Installer.shellQuote(cliJar.toString()) + " \"$@\"\n");
-        integcovLauncher.toFile().setExecutable(true);
-        storageDir = Files.createDirectories(work.resolve("storage"));
-
-        api = KubeApiServer.start(work.resolve("cluster"));
-        admin = api.adminClient();
-        Crds.apply(admin);
-
-        webhookPort = KubeApiServer.freePort();
-        List<HasMetadata> objects = Manifests.kustomize(admin, deployBase());
-        deployed = Manifests.apply(admin, objects, "https://127.0.0.1:" + webhookPort);
-
-        gcsSkip = E2eEnv.skipReason("fake-gcs-server");
-        if (gcsSkip == null) {
-            fakeGcs = FakeGcs.start(GCS_BUCKET);
-        }
-        operator = startOperator();
-        waitFor("operator creates the webhook TLS Secret in " + SYSTEM_NS, operator, () -> {
-            Secret s = webhookTlsSecret();
-            return s != null && s.getData() != null && s.getData().keySet().containsAll(List.of("tls.crt", "tls.key"));
-        });
-        webhook = startWebhook();
-        HttpClient https = HttpClient.newBuilder()
-                .sslContext(Pem.trusting(caPem().getBytes(StandardCharsets.US_ASCII)))
-                .connectTimeout(Duration.ofSeconds(2)).build();
-        waitFor("webhook answers on https://127.0.0.1:" + webhookPort + "/mutate with the operator's certificate",
-                webhook, () -> {
-                    HttpResponse<String> r = https.send(HttpRequest.newBuilder(
-                            URI.create("https://127.0.0.1:" + webhookPort + "/mutate"))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofSeconds(5)).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    return r.statusCode() > 0;
-                });
-    }
-
-    /** deploy/base or deploy/ (system property integcov.e2e.deploy names another kustomize dir, e.g. an overlay). */
-    static Path deployBase() {
-        String override = System.getProperty("integcov.e2e.deploy");
-        if (override != null && !override.isBlank()) {
-            return Path.of(override);
-        }
-        Path root = E2eEnv.repoRoot();
-        for (String candidate : List.of("deploy/base", "deploy")) {
-            if (Files.exists(root.resolve(candidate).resolve("kustomization.yaml"))) {
-                return root.resolve(candidate);
-            }
-        }
-        throw new IllegalStateException("no kustomization.yaml in deploy/base or deploy/");
-    }
-
-    static Deployment deployment(String nameContains) {
-        return deployed.ofKind(Deployment.class).stream()
-                .filter(d -> d.getMetadata().getName().contains(nameContains)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("deploy/ has no Deployment named *" + nameContains + "*"));
-    }
-
-    /** The ServiceAccount a deploy/ Deployment runs as; the e2e runs that component with this account's token. */
-    static String serviceAccountOf(Deployment d) {
-        String sa = d.getSpec().getTemplate().getSpec().getServiceAccountName();
-        assertNotNull(sa, "Deployment " + d.getMetadata().getName() + " names no serviceAccountName");
-        return sa;
-    }
-
-    static Path kubeconfigFor(Deployment d) throws Exception {
-        String ns = d.getMetadata().getNamespace();
-        String sa = serviceAccountOf(d);
-        return api.writeKubeconfig(work.resolve(d.getMetadata().getName() + ".kubeconfig"),
-                "system:serviceaccount:" + ns + ":" + sa, api.serviceAccountToken(ns, sa));
-    }
-
-    /**
-     * Runs a deploy/ Deployment's single container from its module's fast-jar, prepared as the kubelet would prepare
-     * a pod of it: volumes materialized (e.g. the webhook's TLS Secret volume), env from the Deployment (downward API
-     * resolved, container paths mapped to the host), plus {@code overrides} for what differs outside a cluster (ports,
-     * KUBECONFIG with the Deployment's ServiceAccount token instead of the in-cluster token mount).
-     */
-    static ManagedProcess startFromDeployment(String module, Deployment d, Map<String, String> overrides)
-            throws Exception {
-        Pod pod = new PodBuilder().withNewMetadata().withName(d.getMetadata().getName() + "-e2e")
-                .withNamespace(d.getMetadata().getNamespace()).withUid(java.util.UUID.randomUUID().toString())
-                .withLabels(d.getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
-                .withSpec(d.getSpec().getTemplate().getSpec()).build();
-        assertEquals(1, pod.getSpec().getContainers().size(), "one container in Deployment " + d.getMetadata().getName());
-        LocalKubelet kubelet = new LocalKubelet(pod, work.resolve("kubelet").resolve(pod.getMetadata().getName()),
-                new LocalKubelet.Images(), admin);
-        Container c = pod.getSpec().getContainers().get(0);
-        Map<String, String> env = new LinkedHashMap<>(kubelet.hostEnvironment(c, Map.of()));
-        env.remove("HOSTNAME");
-        env.put("KUBECONFIG", kubeconfigFor(d).toString());
-        env.putAll(overrides);
-        return QuarkusApp.start(module, env, work.resolve(module));
-    }
-
-    static ManagedProcess startOperator() throws Exception {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(KubeApiServer.freePort()));
-        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        env.put("INTEGCOV_OPERATOR_RESYNC_INTERVAL", "2s");
-        // what an overlay for a webhook reached at https://127.0.0.1 adds
-        env.put("INTEGCOV_WEBHOOK_TLS_EXTRA_SANS", "127.0.0.1");
-        env.put("INTEGCOV_WEBHOOK_TLS_CHECK_INTERVAL", "2s");
-        if (fakeGcs != null) {
-            env.put("STORAGE_EMULATOR_HOST", fakeGcs.endpoint());
-        }
-        return startFromDeployment("operator", deployment("operator"), env);
-    }
-
-    static ManagedProcess startWebhook() throws Exception {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("QUARKUS_HTTP_SSL_PORT", Integer.toString(webhookPort));
-        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(KubeApiServer.freePort()));
-        Deployment d = deployment("webhook");
-        wrapperImage = d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
-                .filter(e -> "INTEGCOV_WRAPPER_IMAGE".equals(e.getName())).map(EnvVar::getValue).findFirst()
-                .orElseThrow(() -> new AssertionError("deploy/ webhook Deployment sets no INTEGCOV_WRAPPER_IMAGE"));
-        return startFromDeployment("webhook", d, env);
-    }
-
-    /** The webhook TLS Secret the operator manages (type kubernetes.io/tls in the system namespace), or null. */
-    static Secret webhookTlsSecret() {
-        return admin.secrets().inNamespace(SYSTEM_NS).list().getItems().stream()
-                .filter(s -> "kubernetes.io/tls".equals(s.getType())).findFirst().orElse(null);
-    }
-
-    static String caPem() {
-        Secret s = webhookTlsSecret();
-        assertNotNull(s, "webhook TLS Secret");
-        String b64 = s.getData().get("ca.crt");
-        assertNotNull(b64, "ca.crt in Secret " + s.getMetadata().getName() + ": " + s.getData().keySet());
-        return new String(Base64.getDecoder().decode(b64), StandardCharsets.US_ASCII);
-    }
-
-    static void waitFor(String what, ManagedProcess owner, KubeApiServer.Probe probe) throws Exception {
-        KubeApiServer.waitUntil(what, owner, probe);
+        // a snapshot: a rebuild of cli/ during the run cannot change it
+        cliJar = Files.copy(builtCliJar, work.resolve("integcov.jar"));
+        // bound to the bridge: the agents in the pods upload there, the operator and collect read from the host
+        fakeGcs = FakeGcs.startOn(c.bridgeIp(), GCS_BUCKET);
+        integcov = IntegcovOnHost.install(c, work, Map.of("STORAGE_EMULATOR_HOST", fakeGcs.endpoint()));
+        // the file:// storage pods reach through a hostPath at the same path, written as user 65532
+        hostStorage = Files.createDirectories(work.resolve("hostpath-storage"));
+        Files.setPosixFilePermissions(hostStorage, PosixFilePermissions.fromString("rwxrwxrwx"));
     }
 
     @AfterAll
-    static void stopAll() throws Exception {
-        for (ManagedProcess p : new ManagedProcess[] {webhook, operator}) {
-            if (p != null) {
-                p.close();
-            }
-        }
-        if (api != null) {
-            api.close();
+    static void stop() throws Exception {
+        if (integcov != null) {
+            integcov.close();
         }
         if (fakeGcs != null) {
             fakeGcs.close();
         }
     }
 
-    @BeforeEach
-    void skipWithoutBinaries() {
-        Assumptions.assumeTrue(skip == null, skip);
-        operator.checkAlive();
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** A namespace labelled for injection; {@code restricted}: it enforces Pod Security "restricted". */
+    static void namespace(String ns, boolean labelled, boolean restricted) {
+        NamespaceBuilder b = new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata();
+        if (labelled) {
+            b.editMetadata().addToLabels(Labels.INJECT_LABEL, Labels.INJECT_ENABLED).endMetadata();
+        }
+        if (restricted) {
+            b.editMetadata().addToLabels("pod-security.kubernetes.io/enforce", "restricted").endMetadata();
+        }
+        admin.namespaces().resource(b.build()).serverSideApply();
     }
 
-    static Pod covappPod(String name, Map<String, String> labels, int port) {
-        return new PodBuilder()
-                .withNewMetadata().withName(name).withNamespace(APP_NS).withLabels(labels).endMetadata()
-                .withNewSpec()
-                .withRestartPolicy("Never")
-                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(1000L)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
-                .addNewVolume().withName("scratch").withNewEmptyDir().endEmptyDir().endVolume()
-                .addNewContainer().withName("app").withImage(COVAPP_IMAGE)
-                .withCommand(COVAPP_IN_IMAGE)
-                .withArgs("-serve", "127.0.0.1:" + port, "-ready", "/scratch/ready", "-work", "$(WORK)",
-                        "-print-env", "INTEGCOV_POD_NAME")
-                .addNewEnv().withName("WORK").withValue("30").endEnv()
-                .addNewVolumeMount().withName("scratch").withMountPath("/scratch").endVolumeMount()
-                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withNewCapabilities().withDrop("ALL")
-                .endCapabilities().endSecurityContext()
-                .endContainer()
-                .endSpec().build();
-    }
-
-    static CoverageCapture capture() {
+    static CoverageCapture capture(String ns, String name, String url, String appLabel,
+            CommandOverride... overrides) {
         CoverageCaptureSpec spec = new CoverageCaptureSpec();
-        spec.setStorage(new StorageSpec(storageDir.toUri().toString().replaceFirst("^file:/(?!/)", "file:///")));
-        spec.setSelector(new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
-                .withMatchLabels(Map.of("app", "covapp")).build());
+        spec.setStorage(new StorageSpec(url));
+        spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", appLabel)).build());
         spec.setUploadTimeoutSeconds(30);
-        return new CoverageCapture(APP_NS, "covapp", spec);
+        spec.setCommandOverrides(List.of(overrides));
+        admin.resources(CoverageCapture.class).inNamespace(ns).resource(new CoverageCapture(ns, name, spec))
+                .serverSideApply();
+        return admin.resources(CoverageCapture.class).inNamespace(ns).withName(name).get();
+    }
+
+    /** covapp as a restricted-compliant container: non-root 65532, read-only root fs, no capabilities. */
+    static Container covapp(String image, List<String> command, List<String> args) {
+        return new ContainerBuilder().withName("app").withImage(image).withImagePullPolicy("Never")
+                .withCommand(command).withArgs(args)
+                // the GCS client in the agent finds the emulator as any Go GCS client does
+                .addNewEnv().withName("STORAGE_EMULATOR_HOST").withValue(fakeGcs.endpoint()).endEnv()
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
+                .build();
+    }
+
+    static PodSpec podSpec(String restartPolicy, Container app) {
+        return new PodSpecBuilder().withRestartPolicy(restartPolicy).withTerminationGracePeriodSeconds(30L)
+                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(65532L).withRunAsGroup(65532L)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+                .withContainers(app).build();
+    }
+
+    static Pod pod(String ns, String name, String appLabel, PodSpec spec) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(ns)
+                .withLabels(Map.of("app", appLabel)).endMetadata().withSpec(spec).build();
     }
 
     static boolean injected(Pod p) {
@@ -296,24 +179,152 @@ class CoverageEndToEndTest {
                 && p.getMetadata().getAnnotations().containsKey(Labels.INJECTED_ANNOTATION);
     }
 
+    /** The webhook learns about a new CoverageCapture through its informer: wait until a dry-run create is mutated. */
+    static void awaitWebhookSees(Pod probe) throws Exception {
+        KubeApiServer.waitUntil("a dry-run create of " + probe.getMetadata().getNamespace() + "/"
+                + probe.getMetadata().getName() + " is mutated by the webhook", integcov.webhook,
+                () -> injected(admin.pods().inNamespace(probe.getMetadata().getNamespace()).resource(probe).dryRun()
+                        .create()));
+    }
+
+    /** Checks a stored pod is wrapped for {@code cc} as the contract says (init container, command, env, volumes). */
+    static void assertWrapped(Pod stored, CoverageCapture cc, List<String> originalCommand, List<String> args) {
+        assertEquals(cc.getMetadata().getName(), stored.getMetadata().getAnnotations().get(Labels.INJECTED_ANNOTATION));
+        Container init = stored.getSpec().getInitContainers().stream()
+                .filter(c -> Labels.INIT_CONTAINER_NAME.equals(c.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + Labels.INIT_CONTAINER_NAME + " init container"));
+        assertEquals(Images.AGENT, init.getImage());
+        assertEquals(List.of("/integcov-agent", "install", "/var/run/integcov/bin"), init.getCommand());
+        Container app = stored.getSpec().getContainers().get(0);
+        List<String> wrapped = new ArrayList<>(List.of(AGENT_IN_APP, "run", "--"));
+        wrapped.addAll(originalCommand);
+        assertEquals(wrapped, app.getCommand());
+        assertEquals(args, app.getArgs());
+        Map<String, EnvVar> env = new LinkedHashMap<>();
+        app.getEnv().forEach(e -> env.put(e.getName(), e));
+        assertEquals(Labels.COVDATA_DIR, env.get(Labels.ENV_GOCOVERDIR).getValue());
+        assertEquals(cc.getSpec().getStorage().getUrl(), env.get(Labels.ENV_STORAGE).getValue());
+        assertEquals(cc.getMetadata().getName(), env.get("INTEGCOV_CAPTURE").getValue());
+        assertEquals(cc.getMetadata().getUid(), env.get("INTEGCOV_CAPTURE_UID").getValue());
+        assertEquals(fakeGcs.endpoint(), env.get("STORAGE_EMULATOR_HOST").getValue(), "user env kept");
+        List<String> volumes = stored.getSpec().getVolumes().stream().map(v -> v.getName()).toList();
+        assertTrue(volumes.containsAll(List.of(Labels.BIN_VOLUME, Labels.COVDATA_VOLUME)), volumes.toString());
+    }
+
+    static Pod waitPod(String ns, String name, String what, java.util.function.Predicate<Pod> condition) {
+        try {
+            return admin.pods().inNamespace(ns).withName(name).waitUntilCondition(p -> p != null && condition.test(p),
+                    CONVERGE.toSeconds(), TimeUnit.SECONDS);
+        } catch (KubernetesClientException e) {
+            Pod p = admin.pods().inNamespace(ns).withName(name).get();
+            throw new AssertionError("pod " + ns + "/" + name + ": not " + what + " within " + CONVERGE + "; status "
+                    + (p == null ? "(gone)" : p.getStatus()), e);
+        }
+    }
+
+    static ContainerStateTerminated terminated(Pod p) {
+        return p.getStatus().getContainerStatuses().get(0).getState().getTerminated();
+    }
+
+    /** Sends {@link #REQUESTS} to covapp at host:port (waiting until it listens) and checks the answers. */
+    static void sendRequests(String host, int port) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI probe = URI.create("http://" + host + ":" + port + "/classify?n=1");
+        KubeApiServer.waitUntil("covapp answers on " + probe, null, () -> http.send(HttpRequest.newBuilder(probe)
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        for (Map.Entry<Integer, String> r : REQUESTS.entrySet()) {
+            HttpResponse<String> resp = http.send(HttpRequest.newBuilder(
+                    URI.create("http://" + host + ":" + port + "/classify?n=" + r.getKey())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(r.getValue(), resp.body().trim(), "classify " + r.getKey() + " on " + host);
+        }
+    }
+
+    /** Storage objects (below the bucket) of one capture's pod: {@code coverage/<ns>/<capture>/<uid>/<pod>/}. */
+    static List<String> gcsObjects(CoverageCapture cc, String pod) throws Exception {
+        String prefix = "coverage/" + cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName() + "/"
+                + cc.getMetadata().getUid() + "/" + pod + "/";
+        return fakeGcs.objectNames(GCS_BUCKET).stream().filter(o -> o.startsWith(prefix)).toList();
+    }
+
+    static List<JsonNode> gcsManifests(CoverageCapture cc, String pod) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String o : gcsObjects(cc, pod)) {
+            if (o.endsWith("/integcov-manifest.json")) {
+                out.add(JSON.readTree(fakeGcs.object(GCS_BUCKET, o)));
+            }
+        }
+        return out;
+    }
+
+    static List<JsonNode> awaitGcsManifests(CoverageCapture cc, String pod, int count) throws Exception {
+        KubeApiServer.waitUntil(count + " upload manifest(s) of pod " + pod, null,
+                () -> gcsManifests(cc, pod).size() >= count);
+        return gcsManifests(cc, pod);
+    }
+
+    static String runCli(List<String> args, Map<String, String> env) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(QuarkusApp.java().toString(), "-jar", cliJar.toString()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(CONVERGE.toSeconds(), TimeUnit.SECONDS), "integcov " + args + " did not finish");
+        assertEquals(0, p.exitValue(), "integcov " + args + ":\n" + out);
+        return out;
+    }
+
+    static Map<String, String> cliEnv() {
+        return Map.of("KUBECONFIG", cluster.adminKubeconfig().toString(),
+                "STORAGE_EMULATOR_HOST", fakeGcs.endpoint());
+    }
+
+    static long countFiles(Path dir, String prefix) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith(prefix)).count();
+        }
+    }
+
+    /**
+     * What the same binary reports without Kubernetes and integcov: {@code runs} direct runs of covapp serving on
+     * loopback, each given {@link #REQUESTS} and stopped with SIGTERM, counters merged by {@code go tool covdata}.
+     */
+    static double directPercent(int runs) throws Exception {
+        Path covdata = Files.createDirectories(work.resolve("direct-covdata"));
+        for (int i = 0; i < runs; i++) {
+            int port = KubeApiServer.freePort();
+            List<String> cmd = new ArrayList<>(List.of(Images.covappBinary(cluster).toString(),
+                    "-serve", "127.0.0.1:" + port));
+            cmd.addAll(SERVE_WORK);
+            try (ManagedProcess p = ManagedProcess.startClean("covapp-direct-" + i, cmd,
+                    Map.of("GOCOVERDIR", covdata.toString()), work, work.resolve("covapp-direct-" + i + ".log"))) {
+                sendRequests("127.0.0.1", port);
+                assertEquals(0, p.stop(CONVERGE), p.logTail(20));
+            }
+        }
+        return GoTools.coveragePercent(covdata);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
     @Test
     @Order(1)
     void deployManifestsAreAcceptedAndTheOperatorTrustsTheWebhook() throws Exception {
-        webhook.checkAlive();
-        assertFalse(deployed.dryRun().isEmpty(), "deploy/ Deployments were server-side dry-run applied");
-        assertTrue(deployed.dryRun().stream().allMatch(o -> o.getMetadata().getUid() != null),
+        assertFalse(integcov.deployed.dryRun().isEmpty(), "deploy/ Deployments were server-side dry-run applied");
+        assertTrue(integcov.deployed.dryRun().stream().allMatch(o -> o.getMetadata().getUid() != null),
                 "the apiserver returned the dry-run objects");
-        Secret tls = webhookTlsSecret();
-        assertNotNull(tls, "operator created a kubernetes.io/tls Secret in " + SYSTEM_NS);
-        String caBundle = Base64.getEncoder().encodeToString(caPem().getBytes(StandardCharsets.US_ASCII));
-        waitFor("caBundle of the MutatingWebhookConfiguration(s) set by the operator", operator, () -> admin
-                .admissionRegistration().v1().mutatingWebhookConfigurations().list().getItems().stream()
-                .flatMap(m -> m.getWebhooks().stream())
-                .allMatch(w -> caBundle.equals(w.getClientConfig().getCaBundle())));
-        assertNotNull(tls.getData().get("tls.crt"));
+        Secret tls = integcov.webhookTlsSecret();
+        assertNotNull(tls, "operator created a kubernetes.io/tls Secret in " + IntegcovOnHost.SYSTEM_NS);
+        String caBundle = Base64.getEncoder().encodeToString(integcov.caPem().getBytes(StandardCharsets.US_ASCII));
+        KubeApiServer.waitUntil("caBundle of the MutatingWebhookConfiguration(s) set by the operator",
+                integcov.operator, () -> admin.admissionRegistration().v1().mutatingWebhookConfigurations().list()
+                        .getItems().stream().flatMap(m -> m.getWebhooks().stream())
+                        .allMatch(w -> caBundle.equals(w.getClientConfig().getCaBundle())));
         // leader election on (prod profile): the operator holds a Lease in its namespace, as its ServiceAccount
-        waitFor("operator holds a leader-election Lease in " + SYSTEM_NS, operator, () -> admin.leases()
-                .inNamespace(SYSTEM_NS).list().getItems().stream()
+        KubeApiServer.waitUntil("operator holds a leader-election Lease", integcov.operator, () -> admin.leases()
+                .inNamespace(IntegcovOnHost.SYSTEM_NS).list().getItems().stream()
                 .anyMatch(l -> l.getSpec() != null && l.getSpec().getHolderIdentity() != null
                         && !l.getSpec().getHolderIdentity().isBlank()));
         List<MutatingWebhookConfiguration> mwcs = admin.admissionRegistration().v1().mutatingWebhookConfigurations()
@@ -321,271 +332,260 @@ class CoverageEndToEndTest {
         assertFalse(mwcs.isEmpty(), "deploy/ has a MutatingWebhookConfiguration");
         for (MutatingWebhook w : mwcs.stream().flatMap(m -> m.getWebhooks().stream()).toList()) {
             assertEquals("Ignore", w.getFailurePolicy(), w.getName());
-            assertEquals("https://127.0.0.1:" + webhookPort + "/mutate", w.getClientConfig().getUrl(), w.getName());
+            assertEquals("https://127.0.0.1:" + integcov.webhookPort + "/mutate", w.getClientConfig().getUrl());
             assertEquals(Map.of(Labels.INJECT_LABEL, Labels.INJECT_ENABLED), w.getNamespaceSelector().getMatchLabels());
         }
     }
 
-    /** A namespace labelled for injection that enforces Pod Security "restricted", with its default ServiceAccount. */
-    static void prepareNamespace(String ns) {
-        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
-                .addToLabels(Labels.INJECT_LABEL, Labels.INJECT_ENABLED)
-                // the injected init container, volumes and env must satisfy Pod Security "restricted"
-                .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
-                .endMetadata().build()).serverSideApply();
-        // no kube-controller-manager here: create the namespace's default ServiceAccount ourselves
-        admin.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder().withNewMetadata()
-                .withName("default").endMetadata().build()).serverSideApply();
-    }
-
-    /**
-     * Creates a covapp pod (with {@code extraEnv}) that {@code cc} selects, checks the stored pod is mutated for
-     * {@code cc}, runs it as a kubelet would (init container, then the app; one request; SIGTERM) and reports its status.
-     */
-    static LocalKubelet runCovappPod(CoverageCapture cc, String podName, Map<String, String> extraEnv) throws Exception {
-        String ns = cc.getMetadata().getNamespace();
-        int appPort = KubeApiServer.freePort();
-        Pod base = covappPod(podName, Map.of("app", "covapp"), appPort);
-        base.getMetadata().setNamespace(ns);
-        extraEnv.forEach((k, v) -> base.getSpec().getContainers().get(0).getEnv().add(new EnvVar(k, v, null)));
-        Pod desired = base;
-        // the webhook learns about the CoverageCapture through its informer: wait until a server-side dry-run
-        // create of the pod comes back mutated (this goes through the apiserver -> webhook path, nothing is stored)
-        waitFor("a dry-run create of pod " + ns + "/" + podName + " is mutated by the webhook", webhook,
-                () -> injected(admin.pods().inNamespace(ns).resource(desired).dryRun().create()));
-
-        Pod created = admin.pods().inNamespace(ns).resource(desired).create();
-        Pod stored = admin.pods().inNamespace(ns).withName(podName).get();
-        assertEquals(created.getMetadata().getUid(), stored.getMetadata().getUid());
-        assertEquals(cc.getMetadata().getName(), stored.getMetadata().getAnnotations().get(Labels.INJECTED_ANNOTATION));
-        Container init = stored.getSpec().getInitContainers().stream()
-                .filter(c -> Labels.INIT_CONTAINER_NAME.equals(c.getName())).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + Labels.INIT_CONTAINER_NAME + " init container"));
-        assertEquals(wrapperImage, init.getImage());
-        Container app = stored.getSpec().getContainers().get(0);
-        assertEquals(List.of(Labels.WRAPPER_PATH, "run", "--", COVAPP_IN_IMAGE), app.getCommand());
-        assertEquals(desired.getSpec().getContainers().get(0).getArgs(), app.getArgs());
-        Map<String, EnvVar> env = new LinkedHashMap<>();
-        app.getEnv().forEach(e -> env.put(e.getName(), e));
-        assertEquals(Labels.COVDATA_DIR, env.get(Labels.ENV_GOCOVERDIR).getValue());
-        assertEquals(cc.getSpec().getStorage().getUrl(), env.get(Labels.ENV_STORAGE).getValue());
-        assertNull(env.get(Labels.ENV_POD_NAME).getValue());
-        assertEquals("metadata.name", env.get(Labels.ENV_POD_NAME).getValueFrom().getFieldRef().getFieldPath());
-        assertEquals("30", env.get("WORK").getValue(), "user env kept");
-        extraEnv.forEach((k, v) -> assertEquals(v, env.get(k).getValue(), "user env " + k + " kept"));
-        List<String> volumes = stored.getSpec().getVolumes().stream().map(v -> v.getName()).toList();
-        assertTrue(volumes.containsAll(List.of(Labels.BIN_VOLUME, Labels.COVDATA_VOLUME, "scratch")), volumes.toString());
-
-        // run it as a kubelet would: init container to completion, then the app; then terminate it with SIGTERM
-        LocalKubelet kubelet = new LocalKubelet(stored, work.resolve("kubelet").resolve(ns).resolve(podName),
-                new LocalKubelet.Images().add(wrapperImage, "/usr/local/bin/integcov", integcovLauncher)
-                        .add(COVAPP_IMAGE, COVAPP_IN_IMAGE, covapp),
-                admin);
-        Map<String, String> hostBase = Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-        kubelet.runInitContainers(hostBase, CONVERGE);
-        Path installed = kubelet.volumeDir(Labels.BIN_VOLUME).resolve("integcov");
-        assertTrue(Files.isExecutable(installed), "init container installed the wrapper: " + installed);
-
-        int exit;
-        kubelet.reportRunning();
-        try (ManagedProcess running = kubelet.start(app, hostBase)) {
-            Path ready = kubelet.volumeDir("scratch").resolve("ready");
-            waitFor("covapp under the wrapper is ready (" + ready + ")", running, () -> Files.exists(ready));
-            HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> fizz = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + appPort + "/classify?n=15")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals("fizzbuzz", fizz.body().trim());
-            exit = running.stop(CONVERGE);
-            String log = Files.readString(running.log());
-            assertTrue(log.contains("INTEGCOV_POD_NAME=" + podName), "downward API env reached the app:\n" + log);
-            assertEquals(0, exit, "wrapper exit code after SIGTERM (covapp exits 0 on SIGTERM):\n" + log);
-        }
-        kubelet.reportTerminated(Map.of(app.getName(), exit));
-
-        Path covdata = kubelet.volumeDir(Labels.COVDATA_VOLUME);
-        try (Stream<Path> files = Files.list(covdata)) {
-            assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("covcounters.")),
-                    "Go wrote coverage counters to the covdata volume " + covdata);
-        }
-        return kubelet;
-    }
-
-    /** {@code integcov collect --from url -o dir} then {@code go tool covdata percent}; asserts 0 < percent < 100. */
-    static double collectAndMeasure(String url, Path dir, Map<String, String> env) throws Exception {
-        String out = runCli(List.of("collect", "--from", url, "-o", dir.toString()), env);
-        double percent = GoTools.coveragePercent(dir);
-        try (Stream<Path> files = Files.list(dir)) {
-            System.out.println("e2e: integcov collect --from " + url + " -> "
-                    + files.map(f -> f.getFileName().toString()).sorted().toList()
-                    + "\ne2e: go tool covdata percent: " + percent + "%\n" + out);
-        }
-        assertTrue(percent > 0, "go tool covdata percent on collected files: " + percent + "\n" + out);
-        assertTrue(percent < 100, "neverCalled() is never covered: " + percent);
-        return percent;
-    }
-
     @Test
     @Order(2)
-    void podIsMutatedRunsLocallyAndYieldsCoverage() throws Exception {
-        webhook.checkAlive();
-        prepareNamespace(APP_NS);
-        CoverageCapture cc = capture();
-        admin.resources(CoverageCapture.class).inNamespace(APP_NS).resource(cc).serverSideApply();
+    void restrictedDeploymentServesRequestsAndEveryReplicaUploadsOnScaleToZero() throws Exception {
+        namespace(APP_NS, true, true);
+        CoverageCapture cc = capture(APP_NS, "covapp", GCS_URL, "covapp");
+        List<String> command = List.of(Images.COVAPP_PATH);
+        List<String> args = new ArrayList<>(List.of("-serve", ":" + APP_PORT));
+        args.addAll(SERVE_WORK);
+        Container app = covapp(Images.COVAPP, command, args);
+        PodSpec spec = podSpec("Always", app);
+        awaitWebhookSees(pod(APP_NS, "probe", "covapp", spec));
 
-        runCovappPod(cc, "covapp-1", Map.of());
-
-        Path podStorage = storageDir.resolve(APP_NS).resolve("covapp-1").resolve("app");
-        assertTrue(Files.isDirectory(podStorage), "uploads under <url>/<ns>/<pod>/<container>: " + podStorage);
-        collectedPercent = collectAndMeasure(cc.getSpec().getStorage().getUrl(), work.resolve("collected"), Map.of());
-    }
-
-    @Test
-    @Order(4)
-    void gcsStorageThroughFakeGcsServer() throws Exception {
-        webhook.checkAlive();
-        Assumptions.assumeTrue(gcsSkip == null, gcsSkip);
-        String ns = "e2e-gcs";
-        prepareNamespace(ns);
-        CoverageCaptureSpec spec = capture().getSpec();
-        spec.setStorage(new StorageSpec("gs://" + GCS_BUCKET + "/coverage"));
-        CoverageCapture cc = new CoverageCapture(ns, "gcs", spec);
-        admin.resources(CoverageCapture.class).inNamespace(ns).resource(cc).serverSideApply();
-
-        // the pod reaches the emulator the way tests point a GCS client at one: STORAGE_EMULATOR_HOST in its env
-        Map<String, String> emulator = Map.of("STORAGE_EMULATOR_HOST", fakeGcs.endpoint());
-        runCovappPod(cc, "covapp-gcs", emulator);
-
-        List<String> objects = fakeGcs.objectNames(GCS_BUCKET);
-        assertTrue(objects.stream().anyMatch(o -> o.startsWith("coverage/" + ns + "/covapp-gcs/app/")
-                && o.endsWith("/integcov-manifest.json")), "manifest uploaded to gs://: " + objects);
-        double percent = collectAndMeasure(spec.getStorage().getUrl(), work.resolve("collected-gcs"), emulator);
-        if (collectedPercent != null) {
-            assertEquals(collectedPercent, percent, 0.0001, "same program, same work: same coverage as via file://");
+        Deployment d = new DeploymentBuilder().withNewMetadata().withName("covapp").withNamespace(APP_NS).endMetadata()
+                .withNewSpec().withReplicas(REPLICAS).withNewSelector().addToMatchLabels("app", "covapp").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "covapp").endMetadata().withSpec(spec)
+                .endTemplate().endSpec().build();
+        admin.apps().deployments().inNamespace(APP_NS).resource(d).create();
+        admin.apps().deployments().inNamespace(APP_NS).withName("covapp").waitUntilCondition(
+                x -> x != null && x.getStatus() != null && Integer.valueOf(REPLICAS).equals(x.getStatus().getReadyReplicas()),
+                CONVERGE.toSeconds(), TimeUnit.SECONDS);
+        List<Pod> pods = admin.pods().inNamespace(APP_NS).withLabel("app", "covapp").list().getItems();
+        assertEquals(REPLICAS, pods.size(), pods.stream().map(p -> p.getMetadata().getName()).toList().toString());
+        for (Pod p : pods) {
+            assertWrapped(p, cc, command, args);
+            // Pod Security "restricted" admitted the mutated pod: non-root, read-only root fs, in the init container too
+            assertEquals(65532L, p.getSpec().getSecurityContext().getRunAsUser());
+            for (Container c : p.getSpec().getInitContainers()) {
+                assertEquals(Boolean.TRUE, c.getSecurityContext().getReadOnlyRootFilesystem(), c.getName());
+            }
+            assertEquals("Running", p.getStatus().getPhase());
+            sendRequests(p.getStatus().getPodIP(), APP_PORT);
         }
-        // the operator (started with STORAGE_EMULATOR_HOST) reads the upload manifest from gs:// into the status
-        CoverageCapture withUploads = admin.resources(CoverageCapture.class).inNamespace(ns).withName("gcs")
-                .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getUploads() != null
-                        && !c.getStatus().getUploads().isEmpty(), CONVERGE.toSeconds(), TimeUnit.SECONDS);
-        assertEquals("covapp-gcs", withUploads.getStatus().getUploads().get(0).getPod());
+        CoverageCapture running = admin.resources(CoverageCapture.class).inNamespace(APP_NS).withName("covapp")
+                .waitUntilCondition(c -> c.getStatus() != null && Integer.valueOf(REPLICAS).equals(
+                        c.getStatus().getInjectedPods()), CONVERGE.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(running.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())),
+                running.getStatus().getConditions().toString());
+
+        // scale to 0: the kubelet sends SIGTERM; the agent forwards it, covapp exits 0, the agent uploads
+        String watched = pods.get(0).getMetadata().getName();
+        ByteArrayOutputStream followed = new ByteArrayOutputStream();
+        try (LogWatch w = admin.pods().inNamespace(APP_NS).withName(watched).inContainer("app").watchLog(followed)) {
+            admin.apps().deployments().inNamespace(APP_NS).withName("covapp").scale(0);
+            for (Pod p : pods) {
+                admin.pods().inNamespace(APP_NS).withName(p.getMetadata().getName())
+                        .waitUntilCondition(x -> x == null, CONVERGE.toSeconds(), TimeUnit.SECONDS);
+            }
+        }
+        assertTrue(followed.toString(StandardCharsets.UTF_8).contains("covapp: got terminated"),
+                "SIGTERM reached covapp in " + watched + ":\n" + followed);
+        for (Pod p : pods) {
+            List<JsonNode> manifests = awaitGcsManifests(cc, p.getMetadata().getName(), 1);
+            assertEquals(1, manifests.size(), manifests.toString());
+            JsonNode m = manifests.get(0);
+            assertEquals(0, m.path("exitCode").asInt(-1), m.toString());
+            assertEquals(p.getMetadata().getName(), m.path("pod").asText());
+            assertEquals(cc.getMetadata().getUid(), m.path("captureUid").asText());
+            assertTrue(m.path("files").size() >= 2, "meta and counters uploaded: " + m);
+        }
+
+        // CI teardown: collect what the capture's pods uploaded; same coverage as the same runs without Kubernetes
+        Path out = work.resolve("collected-deployment");
+        String log = runCli(List.of("collect", "--capture", APP_NS + "/covapp", "--wait", "--timeout", "3m",
+                "-o", out.toString(), "--textfmt", work.resolve("deployment.txt").toString()), cliEnv());
+        assertEquals(REPLICAS, countFiles(out, "covcounters."), "one counter file per replica:\n" + log);
+        double collected = GoTools.coveragePercent(out);
+        double direct = directPercent(REPLICAS);
+        System.out.printf("e2e: Deployment coverage %.1f%% (direct runs %.1f%%)%n", collected, direct);
+        assertEquals(direct, collected, 0.0001, log);
+        assertTrue(collected > 0 && collected < 100, "neverCalled() stays uncovered: " + collected);
+        String textfmt = Files.readString(work.resolve("deployment.txt"));
+        assertTrue(textfmt.startsWith("mode: ") && textfmt.contains("integcov.io/testapps/covapp/main.go:"), textfmt);
+
+        CoverageCapture done = admin.resources(CoverageCapture.class).inNamespace(APP_NS).withName("covapp")
+                .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getUploads() != null
+                        && c.getStatus().getUploads().size() >= REPLICAS, CONVERGE.toSeconds(), TimeUnit.SECONDS);
+        Set<String> replicas = pods.stream().map(p -> p.getMetadata().getName())
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> uploaded = done.getStatus().getUploads().stream().map(u -> u.getPod())
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(replicas, uploaded, "operator status lists one upload per replica");
     }
 
     @Test
     @Order(3)
-    void operatorReportsTheCaptureReadyWithTheInjectedPodAndItsUpload() throws Exception {
-        Assumptions.assumeTrue(admin.pods().inNamespace(APP_NS).withName("covapp-1").get() != null,
-                "needs the pod of podIsMutatedRunsLocallyAndYieldsCoverage");
-        CoverageCapture cc = admin.resources(CoverageCapture.class).inNamespace(APP_NS).withName("covapp")
-                .waitUntilCondition(c -> c != null && c.getStatus() != null
-                        && c.getStatus().getUploads() != null && !c.getStatus().getUploads().isEmpty(),
-                        CONVERGE.toSeconds(), TimeUnit.SECONDS);
-        assertEquals(cc.getMetadata().getGeneration(), cc.getStatus().getObservedGeneration());
-        assertTrue(cc.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())),
-                "Ready condition: " + cc.getStatus().getConditions());
-        assertEquals(1, cc.getStatus().getInjectedPods());
-        assertEquals(0, cc.getStatus().getNotInjectedPods());
+    void jobPodAndCrashLoopingPodKeepEveryRunsCounters() throws Exception {
+        namespace(APP_NS, true, true);
+        CoverageCapture cc = capture(APP_NS, "batch", GCS_URL, "batch");
+        List<String> command = List.of(Images.COVAPP_PATH);
+        awaitWebhookSees(pod(APP_NS, "probe", "batch", podSpec("Never", covapp(Images.COVAPP, command, List.of()))));
 
-        // CI teardown path: the storage URL from the CR, waiting on the (finished) injected pods
-        Assumptions.assumeTrue(collectedPercent != null, "needs the --from collection of the previous test");
-        Path kubeconfig = api.writeKubeconfig(work.resolve("admin.kubeconfig"), "admin", api.adminToken());
-        Path out = work.resolve("collected-by-capture");
-        String log = runCli(List.of("collect", "--capture", APP_NS + "/covapp", "--wait", "--timeout", "PT2M",
-                "-o", out.toString(), "--textfmt", work.resolve("cover.txt").toString()),
-                Map.of("KUBECONFIG", kubeconfig.toString()));
-        assertEquals(collectedPercent, GoTools.coveragePercent(out), 0.0001, log);
-        String textfmt = Files.readString(work.resolve("cover.txt"));
-        assertTrue(textfmt.startsWith("mode: "), textfmt);
-        assertTrue(textfmt.contains("integcov.io/testapps/covapp/main.go:"), textfmt);
+        List<String> jobArgs = List.of("-work", "7");
+        Job job = new JobBuilder().withNewMetadata().withName("batch").withNamespace(APP_NS).endMetadata()
+                .withNewSpec().withBackoffLimit(0).withNewTemplate().withNewMetadata().addToLabels("app", "batch")
+                .endMetadata().withSpec(podSpec("Never", covapp(Images.COVAPP, command, jobArgs))).endTemplate()
+                .endSpec().build();
+        admin.batch().v1().jobs().inNamespace(APP_NS).resource(job).create();
+
+        // crashes with exit 3 on every run; the kubelet restarts it (back-off 10 s, 20 s)
+        List<String> crashArgs = List.of("-work", "12", "-exit", "3");
+        admin.pods().inNamespace(APP_NS).resource(pod(APP_NS, "crashy", "batch",
+                podSpec("Always", covapp(Images.COVAPP, command, crashArgs)))).create();
+
+        admin.batch().v1().jobs().inNamespace(APP_NS).withName("batch").waitUntilCondition(
+                j -> j != null && j.getStatus() != null && Integer.valueOf(1).equals(j.getStatus().getSucceeded()),
+                CONVERGE.toSeconds(), TimeUnit.SECONDS);
+        Pod jobPod = admin.pods().inNamespace(APP_NS).withLabel("job-name", "batch").list().getItems().get(0);
+        assertWrapped(jobPod, cc, command, jobArgs);
+        assertEquals(0, terminated(jobPod).getExitCode());
+        List<JsonNode> jobRuns = awaitGcsManifests(cc, jobPod.getMetadata().getName(), 1);
+        assertEquals(0, jobRuns.get(0).path("exitCode").asInt(-1), jobRuns.toString());
+
+        Pod crashy = waitPod(APP_NS, "crashy", "restarted twice",
+                p -> p.getStatus().getContainerStatuses() != null && !p.getStatus().getContainerStatuses().isEmpty()
+                        && p.getStatus().getContainerStatuses().get(0).getRestartCount() >= 2);
+        assertWrapped(crashy, cc, command, crashArgs);
+        // the app's own exit code, through the agent, in the pod status
+        assertEquals(3, crashy.getStatus().getContainerStatuses().get(0).getLastState().getTerminated().getExitCode());
+        List<JsonNode> runs = awaitGcsManifests(cc, "crashy", 3);
+        Set<String> runIds = new TreeSet<>();
+        for (JsonNode m : runs) {
+            assertEquals(3, m.path("exitCode").asInt(-1), m.toString());
+            runIds.add(m.path("runId").asText());
+        }
+        assertEquals(runs.size(), runIds.size(), "each run uploads under its own run id: " + runIds);
+        admin.pods().inNamespace(APP_NS).withName("crashy").withGracePeriod(0).delete();
+        admin.pods().inNamespace(APP_NS).withName("crashy").waitUntilCondition(p -> p == null, CONVERGE.toSeconds(),
+                TimeUnit.SECONDS);
+
+        Path out = work.resolve("collected-batch");
+        String log = runCli(List.of("collect", "--capture", APP_NS + "/batch", "--wait", "--timeout", "3m",
+                "-o", out.toString()), cliEnv());
+        int uploadedRuns = gcsManifests(cc, "crashy").size() + 1;
+        assertEquals(uploadedRuns, countFiles(out, "covcounters."), "every run's counters are kept:\n" + log);
+        assertTrue(GoTools.coveragePercent(out) > 0, log);
+    }
+
+    @Test
+    @Order(4)
+    void imageEntrypointAppExitingNonZeroShowsItsExitCodeAndUploadsToAHostPath() throws Exception {
+        // file:// storage through a hostPath (not allowed under "restricted", so this namespace only labels)
+        String ns = "e2e-hostpath";
+        namespace(ns, true, false);
+        String url = "file://" + hostStorage;
+        CoverageCapture cc = capture(ns, "files", url, "files",
+                new CommandOverride("app", List.of(Images.COVAPP_PATH)));
+        // no command in the pod: the image's ENTRYPOINT; the capture's commandOverride says what it is
+        Container app = new ContainerBuilder(covapp(Images.COVAPP_ENTRYPOINT, List.of(), List.of("-work", "9",
+                "-exit", "4"))).addNewVolumeMount().withName("storage").withMountPath(hostStorage.toString())
+                .endVolumeMount().build();
+        PodSpec spec = new PodSpecBuilder(podSpec("Never", app)).addNewVolume().withName("storage").withNewHostPath()
+                .withPath(hostStorage.toString()).withType("Directory").endHostPath().endVolume().build();
+        Pod desired = pod(ns, "exits-4", "files", spec);
+        awaitWebhookSees(desired);
+        admin.pods().inNamespace(ns).resource(desired).create();
+
+        Pod done = waitPod(ns, "exits-4", "Failed", p -> "Failed".equals(p.getStatus().getPhase()));
+        assertWrapped(done, cc, List.of(Images.COVAPP_PATH), List.of("-work", "9", "-exit", "4"));
+        assertEquals(4, terminated(done).getExitCode(), "the app's own exit code: " + terminated(done));
+
+        Path podDir = hostStorage.resolve(ns).resolve("files").resolve(cc.getMetadata().getUid()).resolve("exits-4");
+        KubeApiServer.waitUntil("upload manifest below " + podDir, null, () -> {
+            try (Stream<Path> s = Files.walk(podDir)) {
+                return s.anyMatch(f -> f.getFileName().toString().equals("integcov-manifest.json"));
+            } catch (java.nio.file.NoSuchFileException e) {
+                return false;
+            }
+        });
+        Path out = work.resolve("collected-hostpath");
+        String log = runCli(List.of("collect", "--from", url, "-o", out.toString()), cliEnv());
+        assertEquals(1, countFiles(out, "covcounters."), log);
+        double percent = GoTools.coveragePercent(out);
+        assertTrue(percent > 0 && percent < 100, percent + "\n" + log);
     }
 
     @Test
     @Order(5)
-    void optedOutPodsAndOtherNamespacesAreLeftAlone() throws Exception {
-        webhook.checkAlive();
-        Pod optedOut = covappPod("opted-out", Map.of("app", "covapp", Labels.INJECT_LABEL, Labels.INJECT_DISABLED),
-                1);
+    void optedOutPodsAndUnlabelledNamespacesRunUnwrapped() throws Exception {
+        namespace(APP_NS, true, true);
+        capture(APP_NS, "covapp", GCS_URL, "covapp");
+        List<String> command = List.of(Images.COVAPP_PATH);
+        List<String> args = List.of("-serve", ":" + APP_PORT);
+        Pod optedOut = new PodBuilder(pod(APP_NS, "opted-out", "covapp", podSpec("Never", covapp(Images.COVAPP, command,
+                args)))).editMetadata().addToLabels(Labels.INJECT_LABEL, Labels.INJECT_DISABLED).endMetadata().build();
         Pod stored = admin.pods().inNamespace(APP_NS).resource(optedOut).create();
         assertFalse(injected(stored), "pod labelled " + Labels.INJECT_LABEL + "=disabled is not mutated");
-        assertTrue(stored.getSpec().getInitContainers() == null || stored.getSpec().getInitContainers().isEmpty(),
-                "no init container injected: " + stored.getSpec().getInitContainers());
-        assertEquals(List.of(COVAPP_IN_IMAGE), stored.getSpec().getContainers().get(0).getCommand());
+        assertTrue(stored.getSpec().getInitContainers() == null || stored.getSpec().getInitContainers().isEmpty());
+        assertEquals(command, stored.getSpec().getContainers().get(0).getCommand());
+        Pod running = waitPod(APP_NS, "opted-out", "Running", p -> "Running".equals(p.getStatus().getPhase()));
+        sendRequests(running.getStatus().getPodIP(), APP_PORT);
         CoverageCapture withNote = admin.resources(CoverageCapture.class).inNamespace(APP_NS).withName("covapp")
-                .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getNotInjected() != null
+                .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getNotInjected() != null
                         && c.getStatus().getNotInjected().stream().anyMatch(n -> "opted-out".equals(n.getPod())),
                         CONVERGE.toSeconds(), TimeUnit.SECONDS);
         assertTrue(withNote.getStatus().getNotInjected().stream().filter(n -> "opted-out".equals(n.getPod()))
                 .allMatch(n -> n.getReason().contains("opted out")), withNote.getStatus().getNotInjected().toString());
 
-        // the namespace really enforces Pod Security "restricted" (so the admitted mutated pod of test 2 complied)
-        Pod loose = new PodBuilder(covappPod("not-restricted", Map.of("app", "covapp"), 1)).editSpec()
-                .withSecurityContext(null).editFirstContainer().withSecurityContext(null).endContainer().endSpec()
-                .build();
-        io.fabric8.kubernetes.client.KubernetesClientException rejected = org.junit.jupiter.api.Assertions.assertThrows(
-                io.fabric8.kubernetes.client.KubernetesClientException.class,
+        // the namespace really enforces Pod Security "restricted" (so the wrapped pods above complied)
+        Pod loose = new PodBuilder(pod(APP_NS, "not-restricted", "covapp", podSpec("Never", covapp(Images.COVAPP,
+                command, args)))).editSpec().withSecurityContext(null).editFirstContainer().withSecurityContext(null)
+                .endContainer().endSpec().build();
+        KubernetesClientException rejected = assertThrows(KubernetesClientException.class,
                 () -> admin.pods().inNamespace(APP_NS).resource(loose).create());
         assertEquals(403, rejected.getCode(), rejected.getMessage());
         assertTrue(rejected.getMessage().contains("restricted"), rejected.getMessage());
 
         String other = "e2e-not-labelled";
-        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(other).endMetadata().build())
-                .serverSideApply();
-        admin.serviceAccounts().inNamespace(other).resource(new ServiceAccountBuilder().withNewMetadata()
-                .withName("default").endMetadata().build()).serverSideApply();
-        CoverageCapture cc = capture();
-        cc.getMetadata().setNamespace(other);
-        admin.resources(CoverageCapture.class).inNamespace(other).resource(cc).serverSideApply();
-        Pod p = new PodBuilder(covappPod("plain", Map.of("app", "covapp"), 1)).editMetadata().withNamespace(other)
-                .endMetadata().build();
-        Pod plain = admin.pods().inNamespace(other).resource(p).create();
+        namespace(other, false, false);
+        capture(other, "covapp", GCS_URL, "covapp");
+        Pod plain = admin.pods().inNamespace(other).resource(pod(other, "plain", "covapp", podSpec("Never",
+                covapp(Images.COVAPP, command, args)))).create();
         assertFalse(injected(plain), "namespace without " + Labels.INJECT_LABEL + "=enabled is not mutated");
-        assertEquals(List.of(COVAPP_IN_IMAGE), plain.getSpec().getContainers().get(0).getCommand());
-    }
-
-    static String runCli(List<String> args) throws Exception {
-        return runCli(args, Map.of());
-    }
-
-    static String runCli(List<String> args, Map<String, String> env) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(integcovLauncher.toString());
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(CONVERGE.toSeconds(), TimeUnit.SECONDS), "integcov " + args + " did not finish");
-        assertEquals(0, p.exitValue(), "integcov " + args + ":\n" + out);
-        return out;
-    }
-
-    /** Shell quoting for the launcher script. */
-    static final class Installer {
-        static String shellQuote(String s) {
-            return "'" + s.replace("'", "'\\''") + "'";
-        }
+        assertEquals(command, plain.getSpec().getContainers().get(0).getCommand());
+        Pod plainRunning = waitPod(other, "plain", "Running", p -> "Running".equals(p.getStatus().getPhase()));
+        sendRequests(plainRunning.getStatus().getPodIP(), APP_PORT);
+        admin.pods().inNamespace(APP_NS).withName("opted-out").withGracePeriod(0).delete();
+        admin.pods().inNamespace(other).withName("plain").withGracePeriod(0).delete();
     }
 
     @Test
     @Order(6)
-    void podsCreatedWhileTheWebhookIsDownAreAdmittedUnmutatedAndReportedByTheOperator() throws Exception {
-        Assumptions.assumeTrue(admin.namespaces().withName(APP_NS).get() != null, "needs the namespace of test 2");
-        webhook.stop(CONVERGE);
-        // failurePolicy Ignore: the apiserver cannot reach the webhook, and still admits the pod, unmutated
-        Pod stored = admin.pods().inNamespace(APP_NS)
-                .resource(covappPod("created-while-down", Map.of("app", "covapp"), 1)).create();
-        assertFalse(injected(stored), "webhook down: pod admitted unmutated");
-        assertEquals(List.of(COVAPP_IN_IMAGE), stored.getSpec().getContainers().get(0).getCommand());
+    void podsCreatedWhileTheWebhookIsDownRunUnwrappedAndTheOperatorSaysSo() throws Exception {
+        namespace(APP_NS, true, true);
+        capture(APP_NS, "covapp", GCS_URL, "covapp");
+        integcov.webhook.stop(CONVERGE);
+        try {
+            // failurePolicy Ignore: the apiserver cannot reach the webhook and still admits the pod, unmutated
+            List<String> command = List.of(Images.COVAPP_PATH);
+            Pod stored = admin.pods().inNamespace(APP_NS).resource(pod(APP_NS, "created-while-down", "covapp",
+                    podSpec("Never", covapp(Images.COVAPP, command, List.of("-serve", ":" + APP_PORT))))).create();
+            assertFalse(injected(stored), "webhook down: pod admitted unmutated");
+            assertEquals(command, stored.getSpec().getContainers().get(0).getCommand());
+            Pod running = waitPod(APP_NS, "created-while-down", "Running",
+                    p -> "Running".equals(p.getStatus().getPhase()));
+            sendRequests(running.getStatus().getPodIP(), APP_PORT);
 
-        CoverageCapture cc = admin.resources(CoverageCapture.class).inNamespace(APP_NS).withName("covapp")
-                .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getNotInjected() != null
-                        && c.getStatus().getNotInjected().stream()
-                                .anyMatch(n -> "created-while-down".equals(n.getPod())),
-                        CONVERGE.toSeconds(), TimeUnit.SECONDS);
-        String hint = cc.getStatus().getNotInjected().stream().filter(n -> "created-while-down".equals(n.getPod()))
-                .findFirst().orElseThrow().getReason();
-        assertTrue(hint.contains("delete the pod"), hint);
-        assertTrue(cc.getStatus().getNotInjectedPods() >= 1, "notInjectedPods " + cc.getStatus().getNotInjectedPods());
-        assertEquals(1, cc.getStatus().getInjectedPods());
+            CoverageCapture cc = admin.resources(CoverageCapture.class).inNamespace(APP_NS).withName("covapp")
+                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getNotInjected() != null
+                            && c.getStatus().getNotInjected().stream()
+                                    .anyMatch(n -> "created-while-down".equals(n.getPod())),
+                            CONVERGE.toSeconds(), TimeUnit.SECONDS);
+            String hint = cc.getStatus().getNotInjected().stream()
+                    .filter(n -> "created-while-down".equals(n.getPod())).findFirst().orElseThrow().getReason();
+            assertTrue(hint.contains("delete the pod"), hint);
+            assertTrue(cc.getStatus().getNotInjectedPods() >= 1, "notInjectedPods " + cc.getStatus().getNotInjectedPods());
+            admin.pods().inNamespace(APP_NS).withName("created-while-down").withGracePeriod(0).delete();
+        } finally {
+            integcov.startWebhook();
+        }
     }
 }

@@ -76,12 +76,17 @@ public final class E2eEnv {
         return found;
     }
 
+    /** {@code <module>/target/e2e-work}: work dirs and logs of the e2e run, kept after it (CI uploads them). */
+    public static Path workRoot() {
+        return Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("target/e2e-work");
+    }
+
     /**
      * A fresh work directory {@code <module>/target/e2e-work/<name>} (emptied first). Kept after the run, unlike a
      * {@code @TempDir}, so that CI keeps the logs of etcd, kube-apiserver, operator, webhook and the pod's containers.
      */
     public static Path workDir(String name) throws java.io.IOException {
-        Path dir = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("target/e2e-work").resolve(name);
+        Path dir = workRoot().resolve(name);
         if (Files.exists(dir)) {
             try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
                 for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -9,60 +9,36 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import javax.net.ssl.SSLContext;
 
 /**
- * A real etcd + kube-apiserver on loopback, from the binaries that src/ci/build-k8s.sh caches, owned by the test:
- * free ports, the apiserver's own self-signed serving certificate (in {@code cert-dir}), a static admin token in group
- * {@code system:masters}, RBAC authorization, MutatingAdmissionWebhook, and a service-account signing key (so
- * TokenRequest works and components can run as their deploy/ ServiceAccounts).
- *
- * <pre>
- * try (KubeApiServer api = KubeApiServer.start(workDir)) { KubernetesClient c = api.adminClient(); ... }
- * </pre>
+ * The kube-apiserver of the {@link LocalCluster} as the tests talk to it: its URL, the cluster CA, the static admin
+ * token (group {@code system:masters}), fabric8 clients, ServiceAccount tokens and kubeconfigs. Starting and stopping
+ * the processes is the cluster's job (src/ci/cluster/up.sh and down.sh), not this class's.
  */
 public final class KubeApiServer implements AutoCloseable {
-    /** Deadline for etcd and kube-apiserver to become ready (a start-up bound, not an assertion). */
+    /** Deadline for processes to become ready (a start-up bound, not an assertion). */
     private static final Duration START_DEADLINE = Duration.ofSeconds(180);
 
+    private final String url;
+    private final Path caFile;
+    private final String adminToken;
     private final Path workDir;
-    private final List<ManagedProcess> processes = new ArrayList<>();
+    private final SSLContext ssl;
     private final List<KubernetesClient> clients = new ArrayList<>();
-    private final String adminToken = UUID.randomUUID().toString();
-    private int apiPort;
-    private Path caFile;
-    private SSLContext ssl;
 
-    private KubeApiServer(Path workDir) {
+    KubeApiServer(String url, Path caFile, String adminToken, Path workDir) throws Exception {
+        this.url = url;
+        this.caFile = caFile;
+        this.adminToken = adminToken;
         this.workDir = workDir;
-    }
-
-    /**
-     * Starts etcd and kube-apiserver in {@code workDir} and waits until {@code /readyz} answers 200. Skips the test
-     * when the binaries are missing (fails instead when INTEGCOV_E2E_REQUIRED is set).
-     */
-    public static KubeApiServer start(Path workDir) throws Exception {
-        List<Path> bins = E2eEnv.requireBinaries("etcd", "kube-apiserver");
-        KubeApiServer s = new KubeApiServer(workDir.toAbsolutePath());
-        try {
-            s.doStart(bins.get(0), bins.get(1));
-        } catch (Exception | Error e) {
-            s.close();
-            throw e;
-        }
-        return s;
+        this.ssl = Pem.trusting(Files.readAllBytes(caFile));
     }
 
     static int freePort() throws IOException {
@@ -70,67 +46,6 @@ public final class KubeApiServer implements AutoCloseable {
             s.setReuseAddress(true);
             return s.getLocalPort();
         }
-    }
-
-    private void doStart(Path etcdBin, Path apiBin) throws Exception {
-        Files.createDirectories(workDir);
-        int etcdClient = freePort();
-        int etcdPeer = freePort();
-        String etcdUrl = "http://127.0.0.1:" + etcdClient;
-        ManagedProcess etcd = ManagedProcess.start("etcd", List.of(etcdBin.toString(),
-                "--name", "integcov-e2e",
-                "--data-dir", workDir.resolve("etcd-data").toString(),
-                "--listen-client-urls", etcdUrl,
-                "--advertise-client-urls", etcdUrl,
-                "--listen-peer-urls", "http://127.0.0.1:" + etcdPeer,
-                "--initial-advertise-peer-urls", "http://127.0.0.1:" + etcdPeer),
-                Map.of(), workDir, workDir.resolve("etcd.log"));
-        processes.add(etcd);
-        HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        waitUntil("etcd " + etcdUrl + "/health", etcd, () -> {
-            HttpResponse<String> r = plain.send(HttpRequest.newBuilder(URI.create(etcdUrl + "/health"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 && r.body().contains("true");
-        });
-
-        Path certDir = Files.createDirectories(workDir.resolve("pki"));
-        Path saKey = certDir.resolve("sa.key");
-        Pem.writeRsaKey(saKey);
-        Path tokens = certDir.resolve("tokens.csv");
-        Files.writeString(tokens, adminToken + ",integcov-e2e-admin,integcov-e2e-admin,\"system:masters\"\n");
-        apiPort = freePort();
-        List<String> cmd = List.of(apiBin.toString(),
-                "--etcd-servers=" + etcdUrl,
-                "--bind-address=127.0.0.1",
-                "--advertise-address=127.0.0.1",
-                "--secure-port=" + apiPort,
-                "--cert-dir=" + certDir, // no --tls-cert-file: the apiserver writes a self-signed pair here
-                "--token-auth-file=" + tokens,
-                "--authorization-mode=RBAC",
-                "--enable-admission-plugins=MutatingAdmissionWebhook",
-                "--service-cluster-ip-range=10.96.0.0/16",
-                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-                "--service-account-key-file=" + saKey,
-                "--service-account-signing-key-file=" + saKey,
-                "--api-audiences=https://kubernetes.default.svc.cluster.local",
-                "--allow-privileged=true",
-                "--profiling=false",
-                "--v=1");
-        ManagedProcess api = ManagedProcess.start("kube-apiserver", cmd, Map.of(), workDir,
-                workDir.resolve("kube-apiserver.log"));
-        processes.add(api);
-
-        caFile = certDir.resolve("apiserver.crt");
-        waitUntil("kube-apiserver self-signed certificate " + caFile, api,
-                () -> Files.isRegularFile(caFile) && Files.size(caFile) > 0);
-        ssl = Pem.trusting(Files.readAllBytes(caFile));
-        HttpClient tls = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(2)).build();
-        waitUntil("kube-apiserver " + url() + "/readyz", api, () -> {
-            HttpResponse<String> r = tls.send(HttpRequest.newBuilder(URI.create(url() + "/readyz"))
-                    .header("Authorization", "Bearer " + adminToken).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200;
-        });
     }
 
     @FunctionalInterface
@@ -174,14 +89,10 @@ public final class KubeApiServer implements AutoCloseable {
     }
 
     public String url() {
-        return "https://127.0.0.1:" + apiPort;
+        return url;
     }
 
-    public int port() {
-        return apiPort;
-    }
-
-    /** PEM bundle the apiserver serves with (trust it to talk to the apiserver). */
+    /** The cluster CA (PEM): it signed the apiserver's and the kubelet's serving certificates. */
     public Path caFile() {
         return caFile;
     }
@@ -196,10 +107,6 @@ public final class KubeApiServer implements AutoCloseable {
 
     public Path workDir() {
         return workDir;
-    }
-
-    public ManagedProcess apiserverProcess() {
-        return processes.get(1);
     }
 
     public Config config(String token) {
@@ -219,7 +126,7 @@ public final class KubeApiServer implements AutoCloseable {
     }
 
     /** A client authenticating with {@code token}; closed with the server. */
-    public KubernetesClient client(String token) {
+    public synchronized KubernetesClient client(String token) {
         KubernetesClient c = new KubernetesClientBuilder().withConfig(config(token)).build();
         clients.add(c);
         return c;
@@ -259,6 +166,7 @@ public final class KubeApiServer implements AutoCloseable {
         return file;
     }
 
+    /** Closes the clients handed out (the cluster itself is stopped by {@link LocalCluster#close()}). */
     @Override
     public void close() {
         for (KubernetesClient c : clients) {
@@ -269,10 +177,5 @@ public final class KubeApiServer implements AutoCloseable {
             }
         }
         clients.clear();
-        // apiserver first, then etcd
-        for (int i = processes.size() - 1; i >= 0; i--) {
-            processes.get(i).close();
-        }
-        processes.clear();
     }
 }

@@ -1,6 +1,7 @@
 package io.integcov.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,49 +14,58 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.model.StorageSpec;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.dsl.LogWatch;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.ExtendWith;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The e2e harness itself: a real kube-apiserver + etcd, RBAC enforced, the committed CRD usable. */
-class KubeApiServerTest {
-    static Path work;
+/**
+ * The cluster harness itself: a real control plane and kubelet + containerd + runc node, RBAC enforced, the committed
+ * CRD usable, and pods running from images built here (distroless-like: one static binary), reachable from the host.
+ */
+@ExtendWith(LocalClusterExtension.class)
+class LocalClusterTest {
+    static final Duration CONVERGE = Duration.ofMinutes(2);
+    static LocalCluster cluster;
     static KubeApiServer api;
     static KubernetesClient admin;
-    static String skip;
 
     @BeforeAll
-    static void start() throws Exception {
-        skip = E2eEnv.skipReason("etcd", "kube-apiserver");
-        work = E2eEnv.workDir("KubeApiServerTest");
-        if (skip == null) {
-            api = KubeApiServer.start(work);
-            admin = api.adminClient();
-        }
-    }
-
-    @BeforeEach
-    void skipWithoutBinaries() {
-        Assumptions.assumeTrue(skip == null, skip);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (api != null) {
-            api.close();
-        }
+    static void start(LocalCluster c) throws Exception {
+        cluster = c;
+        api = c.api();
+        admin = api.adminClient();
+        Images.covapp(c);
     }
 
     @Test
-    void servesTheApiWithAdminCredentials() throws Exception {
-        // the binary reports the k8s.io/kubernetes release pinned in src/ci/k8s-build/go.mod
+    void servesTheApiAndTheNodeIsReady() throws Exception {
+        // the binaries report the k8s.io/kubernetes release pinned in src/ci/k8s-build/go.mod
         assertEquals(KubeApiServer.pinnedVersion(), admin.getKubernetesVersion().getGitVersion());
+        Node node = admin.nodes().withName(cluster.nodeName()).get();
+        assertNotNull(node, "node " + cluster.nodeName() + " registered");
+        assertEquals(KubeApiServer.pinnedVersion(), node.getStatus().getNodeInfo().getKubeletVersion());
+        assertTrue(node.getStatus().getNodeInfo().getContainerRuntimeVersion().startsWith("containerd://"),
+                node.getStatus().getNodeInfo().getContainerRuntimeVersion());
+        assertTrue(node.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())),
+                node.getStatus().getConditions().toString());
         assertNotNull(admin.namespaces().withName("default").get(), "namespace default");
         assertNotNull(admin.rbac().clusterRoles().withName("cluster-admin").get(), "bootstrap RBAC roles exist");
     }
@@ -76,14 +86,86 @@ class KubeApiServerTest {
     }
 
     @Test
-    void writesAUsableKubeconfig() throws Exception {
-        Path kc = api.writeKubeconfig(work.resolve("admin.kubeconfig"), "admin", api.adminToken());
-        String yaml = Files.readString(kc);
+    void writesUsableKubeconfigs() throws Exception {
+        for (Path kc : List.of(cluster.adminKubeconfig(), api.writeKubeconfig(cluster.workDir().resolve(
+                "test-admin.kubeconfig"), "admin", api.adminToken()))) {
+            assertKubeconfigWorks(Files.readString(kc));
+        }
+    }
+
+    static void assertKubeconfigWorks(String yaml) {
         try (KubernetesClient c = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
                 .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(yaml)).build()) {
             assertEquals(api.url() + "/", c.getMasterUrl().toString());
             assertNotNull(c.namespaces().withName("kube-system").get(), "kube-system via kubeconfig");
         }
+    }
+
+    static Pod covappPod(String name, String image, List<String> command, String... args) {
+        return new PodBuilder().withNewMetadata().withName(name).withLabels(Map.of("app", name)).endMetadata()
+                .withNewSpec().withRestartPolicy("Never").withTerminationGracePeriodSeconds(10L)
+                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(65532L)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+                .addNewContainer().withName("app").withImage(image).withImagePullPolicy("Never")
+                .withCommand(command).withArgs(args)
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
+                .endContainer().endSpec().build();
+    }
+
+    static void namespace(String ns) {
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                .serverSideApply();
+    }
+
+    @Test
+    void runsAPodFromALocallyBuiltImageAndTheHostReachesIt() throws Exception {
+        String ns = "cluster-check";
+        namespace(ns);
+        admin.pods().inNamespace(ns).resource(covappPod("serving", Images.COVAPP, List.of(Images.COVAPP_PATH),
+                "-serve", ":8080", "-work", "5")).create();
+        Pod running = admin.pods().inNamespace(ns).withName("serving").waitUntilCondition(
+                p -> p != null && "Running".equals(p.getStatus().getPhase()), CONVERGE.toSeconds(), TimeUnit.SECONDS);
+        String podIp = running.getStatus().getPodIP();
+        assertTrue(podIp.startsWith(cluster.bridgeIp().substring(0, cluster.bridgeIp().lastIndexOf('.') + 1)),
+                "pod IP " + podIp + " on the bridge of " + cluster.bridgeIp());
+
+        // the host reaches the pod on the bridge (the e2e scenarios send their requests this way)
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI uri = URI.create("http://" + podIp + ":8080/classify?n=15");
+        KubeApiServer.waitUntil("covapp in pod serving answers on " + uri, null, () -> http.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        assertEquals("fizzbuzz", http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                .body().trim());
+
+        // kubectl logs: apiserver -> kubelet over TLS (the kubelet's serving certificate is from the cluster CA)
+        String log = admin.pods().inNamespace(ns).withName("serving").getLog();
+        assertTrue(log.contains("covapp: classified 5 numbers"), log);
+
+        // delete: the kubelet stops the container with SIGTERM (covapp prints the signal it got, then exits 0)
+        ByteArrayOutputStream followed = new ByteArrayOutputStream();
+        try (LogWatch watch = admin.pods().inNamespace(ns).withName("serving").watchLog(followed)) {
+            admin.pods().inNamespace(ns).withName("serving").delete();
+            admin.pods().inNamespace(ns).withName("serving").waitUntilCondition(p -> p == null, CONVERGE.toSeconds(),
+                    TimeUnit.SECONDS);
+        }
+        assertTrue(followed.toString(StandardCharsets.UTF_8).contains("covapp: got terminated"), followed::toString);
+    }
+
+    @Test
+    void runsTheImageEntrypointAndReportsTheExitCode() throws Exception {
+        String ns = "cluster-check-exit";
+        namespace(ns);
+        // no command in the pod: the image's ENTRYPOINT runs, with the pod's args
+        admin.pods().inNamespace(ns).resource(covappPod("exits", Images.COVAPP_ENTRYPOINT, List.of(),
+                "-exit", "3", "-work", "4")).create();
+        Pod done = admin.pods().inNamespace(ns).withName("exits").waitUntilCondition(
+                p -> p != null && "Failed".equals(p.getStatus().getPhase()), CONVERGE.toSeconds(), TimeUnit.SECONDS);
+        ContainerStateTerminated t = done.getStatus().getContainerStatuses().get(0).getState().getTerminated();
+        assertEquals(3, t.getExitCode(), t.toString());
+        assertTrue(admin.pods().inNamespace(ns).withName("exits").getLog().contains("classified 4 numbers"));
+        admin.pods().inNamespace(ns).withName("exits").delete();
     }
 
     @Test

@@ -24,7 +24,9 @@ import java.util.Set;
  */
 public final class Manifests {
     private static final Set<String> SUPPORTED = Set.of("apiVersion", "kind", "resources", "namespace", "labels",
-            "commonLabels", "images", "metadata");
+            "commonLabels", "images", "metadata", "configurations");
+    /** The one extra image field deploy/ configures (image-fields.yaml): image names in Deployment env values. */
+    private static final String ENV_VALUE_IMAGES = "spec/template/spec/containers/env/value";
 
     private Manifests() {
     }
@@ -70,9 +72,25 @@ public final class Manifests {
             }
         }
         List<Map<String, Object>> images = (List<Map<String, Object>>) k.getOrDefault("images", List.of());
+        boolean envValueImages = false;
+        for (Object c : (List<Object>) k.getOrDefault("configurations", List.of())) {
+            Map<String, Object> conf = client.getKubernetesSerialization()
+                    .unmarshal(Files.readString(dir.resolve(c.toString())), Map.class);
+            for (Map<String, Object> field : (List<Map<String, Object>>) conf.getOrDefault("images", List.of())) {
+                if (!ENV_VALUE_IMAGES.equals(field.get("path")) || !"Deployment".equals(field.get("kind"))
+                        || conf.size() != 1) {
+                    throw new IllegalStateException(dir.resolve(c.toString()) + ": only the image field "
+                            + ENV_VALUE_IMAGES + " of kind Deployment is supported by the e2e reader");
+                }
+                envValueImages = true;
+            }
+        }
         for (HasMetadata o : out) {
             if (o instanceof Deployment d) {
                 setImages(d.getSpec().getTemplate().getSpec(), images);
+                if (envValueImages) {
+                    setEnvValueImages(d.getSpec().getTemplate().getSpec(), images);
+                }
             }
             if (ns != null && isNamespaced(o)) {
                 o.getMetadata().setNamespace(ns);
@@ -93,6 +111,24 @@ public final class Manifests {
             }
         }
         return out;
+    }
+
+    /** The images transformer on env values (an image field configuration): values naming a listed image change. */
+    static void setEnvValueImages(io.fabric8.kubernetes.api.model.PodSpec spec, List<Map<String, Object>> images) {
+        for (io.fabric8.kubernetes.api.model.Container c : spec.getContainers()) {
+            if (c.getEnv() == null) {
+                continue;
+            }
+            for (io.fabric8.kubernetes.api.model.EnvVar e : c.getEnv()) {
+                if (e.getValue() == null) {
+                    continue;
+                }
+                io.fabric8.kubernetes.api.model.PodSpec probe = new io.fabric8.kubernetes.api.model.PodSpecBuilder()
+                        .addNewContainer().withImage(e.getValue()).endContainer().build();
+                setImages(probe, images);
+                e.setValue(probe.getContainers().get(0).getImage());
+            }
+        }
     }
 
     /** kustomize's {@code images} transformer: match by image name (without tag/digest), set newName/newTag/digest. */

@@ -29,13 +29,15 @@ public final class FakeGcs implements AutoCloseable {
     public static final String INSTALL_HINT = "src/ci/install-fake-gcs.sh";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final String host;
     private final int port;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Process process;
     private Path log;
     private Path data;
 
-    private FakeGcs(int port) {
+    private FakeGcs(String host, int port) {
+        this.host = host;
         this.port = port;
     }
 
@@ -48,11 +50,22 @@ public final class FakeGcs implements AutoCloseable {
         return reserve().startServer(buckets);
     }
 
+    /**
+     * Starts a server listening on {@code host} (an address of this machine, e.g. a bridge address that pods reach)
+     * instead of 127.0.0.1.
+     */
+    public static FakeGcs startOn(String host, String... buckets) throws IOException, InterruptedException {
+        Cache.binary("fake-gcs-server", INSTALL_HINT);
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return new FakeGcs(host, socket.getLocalPort()).startServer(buckets);
+        }
+    }
+
     /** Picks a free loopback port; nothing listens there until {@link #startServer()}. */
     public static FakeGcs reserve() throws IOException {
         Cache.binary("fake-gcs-server", INSTALL_HINT);
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return new FakeGcs(socket.getLocalPort());
+            return new FakeGcs("127.0.0.1", socket.getLocalPort());
         }
     }
 
@@ -68,8 +81,8 @@ public final class FakeGcs implements AutoCloseable {
         }
         process = new ProcessBuilder(Cache.binary("fake-gcs-server", INSTALL_HINT).toString(),
                 "-scheme", "http", "-backend", "memory", "-data", data.toString(),
-                "-host", "127.0.0.1", "-port", String.valueOf(port),
-                "-external-url", endpoint(), "-public-host", "127.0.0.1:" + port, "-log-level", "warn")
+                "-host", host, "-port", String.valueOf(port),
+                "-external-url", endpoint(), "-public-host", host + ":" + port, "-log-level", "warn")
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
@@ -94,9 +107,9 @@ public final class FakeGcs implements AutoCloseable {
         return port;
     }
 
-    /** {@code http://127.0.0.1:<port>}: the value for STORAGE_EMULATOR_HOST. */
+    /** {@code http://<host>:<port>} (host 127.0.0.1 unless {@link #startOn}): the value for STORAGE_EMULATOR_HOST. */
     public String endpoint() {
-        return "http://127.0.0.1:" + port;
+        return "http://" + host + ":" + port;
     }
 
     public void createBucket(String name) throws IOException, InterruptedException {

@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# Starts a real single-node Kubernetes cluster on this machine, everything on 127.0.0.1 and under WORKDIR:
+# etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet (node "localhost") and containerd + runc,
+# pods on a CNI bridge. No registry: images are imported with src/ci/cluster/image.sh (use imagePullPolicy: Never).
+#
+#   src/ci/cluster/up.sh WORKDIR      (as root; the binaries from src/ci/build-k8s.sh, containerd, runc, CNI plugins)
+#
+# Prints nothing on stdout but the path of WORKDIR/cluster.env (API_URL, CA_FILE, ADMIN_TOKEN, ADMIN_KUBECONFIG,
+# BRIDGE_IP, ...) once the node is Ready. Logs: WORKDIR/logs/*.log. Stop it with src/ci/cluster/down.sh.
+# A previous cluster that was never torn down (killed test run) is removed first. If start-up fails, everything
+# started so far is torn down again (the logs stay).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../../.." && pwd)
+source "$here/lib.sh"
+
+[[ $# -eq 1 ]] || die "usage: up.sh WORKDIR"
+work=$(realpath -m "$1")
+[[ $(id -u) == 0 ]] || die "must run as root (kubelet, containerd and runc manage cgroups, mounts and network namespaces)"
+for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet; do
+  [[ -x $K8S_BIN/$b ]] || die "$K8S_BIN/$b missing: build it with src/ci/build-k8s.sh"
+done
+for c in containerd containerd-shim-runc-v2 runc ctr iptables ip jq openssl curl go setsid; do
+  command -v "$c" >/dev/null || die "$c not found (apt-get install containerd runc containernetworking-plugins iptables jq openssl curl util-linux iproute2)"
+done
+for p in bridge host-local loopback; do
+  [[ -x $CNI_BIN_DIR/$p ]] || die "CNI plugin $CNI_BIN_DIR/$p missing (apt-get install containernetworking-plugins, or set CNI_BIN_DIR)"
+done
+[[ -n $(cgroup_mounts) ]] || die "no cgroup hierarchy mounted under /sys/fs/cgroup"
+
+if [[ -d $STATE_DIR ]]; then
+  log "a previous local cluster ($(cat "$STATE_DIR/workdir" 2>/dev/null || echo '?')) was not torn down: removing it first"
+  "$here/down.sh"
+fi
+[[ -z $(mounts_under "$work") ]] || die "$work still has mounts: $(mounts_under "$work" | head -3 | tr '\n' ' ')"
+rm -rf "$work"
+mkdir -p "$work"/{logs,pids,pki,kubelet,containerd,cni/net.d,cni/ipam,images,pod-logs}
+
+# --- record what the host looked like, before changing anything (down.sh puts it back) ---
+mkdir -p "$STATE_DIR"
+echo "$work" > "$STATE_DIR/workdir"
+trap 'rc=$?; if [[ $rc != 0 ]]; then log "start-up failed (logs in $work/logs): tearing down"; "$here/down.sh" || true; fi' EXIT
+: > "$STATE_DIR/created-dirs"
+for d in $HOST_DIRS; do [[ -e $d ]] || echo "$d" >> "$STATE_DIR/created-dirs"; done
+for s in $SYSCTLS; do echo "$s=$(sysctl -n "$s")"; done > "$STATE_DIR/sysctls"
+for ipt in iptables ip6tables; do
+  command -v $ipt >/dev/null || continue
+  for t in filter nat mangle; do $ipt -t $t -S 2>/dev/null | awk '$1 == "-N" { print $2 }' > "$STATE_DIR/chains.$ipt.$t" || true; done
+done
+
+# --- cgroups: the kubelet's cgroupRoot in every hierarchy (cgroup v1 needs it to exist) ---
+for m in $(cgroup_mounts); do
+  mkdir -p "$m/$CGROUP_ROOT"
+  if [[ -f $m/cpuset.cpus ]]; then
+    cat "$m/cpuset.cpus" > "$m/$CGROUP_ROOT/cpuset.cpus"
+    cat "$m/cpuset.mems" > "$m/$CGROUP_ROOT/cpuset.mems"
+  fi
+done
+
+# --- the pods' bridge, up before the first pod so that host services for pods can bind to $BRIDGE_IP now ---
+ip link add "$BRIDGE" type bridge
+ip addr add "$BRIDGE_IP/${POD_SUBNET#*/}" dev "$BRIDGE"
+ip link set "$BRIDGE" up
+
+# --- ports, tokens, certificates ---
+used_ports=" "
+pick_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 12000))
+    [[ $used_ports == *" $p "* ]] && continue
+    [[ -z $(ss -Htan "sport = :$p") ]] && break
+  done
+  used_ports+="$p "
+  echo "$p"
+}
+etcd_port=$(pick_port); etcd_peer=$(pick_port); api_port=$(pick_port); kubelet_port=$(pick_port)
+token() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+admin_token=$(token); kubelet_token=$(token); kcm_token=$(token); sched_token=$(token)
+
+pki=$work/pki
+(
+  cd "$pki"
+  openssl ecparam -name prime256v1 -genkey -noout -out ca.key 2>/dev/null
+  openssl req -x509 -new -key ca.key -out ca.crt -days 3 -subj "/CN=integcov-local-cluster-ca" 2>/dev/null
+  issue() { # name subject extendedKeyUsage [subjectAltName]
+    openssl ecparam -name prime256v1 -genkey -noout -out "$1.key" 2>/dev/null
+    openssl req -new -key "$1.key" -subj "$2" -out "$1.csr" 2>/dev/null
+    { echo "extendedKeyUsage=$3"; [[ -z ${4:-} ]] || echo "subjectAltName=$4"; } > "$1.ext"
+    openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 3 -extfile "$1.ext" -out "$1.crt" 2>/dev/null
+    rm -f "$1.csr" "$1.ext"
+  }
+  issue apiserver "/CN=kube-apiserver" serverAuth \
+    "IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  issue kubelet "/CN=$NODE_NAME" serverAuth "DNS:$NODE_NAME,IP:127.0.0.1"
+  issue apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
+  openssl genrsa -out sa.key 2048 2>/dev/null
+  {
+    echo "$admin_token,integcov-admin,integcov-admin,\"system:masters\""
+    echo "$kubelet_token,system:node:$NODE_NAME,system:node:$NODE_NAME,\"system:nodes\""
+    echo "$kcm_token,system:kube-controller-manager,system:kube-controller-manager"
+    echo "$sched_token,system:kube-scheduler,system:kube-scheduler"
+  } > tokens.csv
+  chmod 600 ./*.key tokens.csv
+)
+api_url=https://127.0.0.1:$api_port
+kubeconfig() { # file user token
+  cat > "$1" <<YAML
+apiVersion: v1
+kind: Config
+clusters:
+- name: integcov-local
+  cluster: {server: "$api_url", certificate-authority: "$pki/ca.crt"}
+users:
+- name: "$2"
+  user: {token: "$3"}
+contexts:
+- name: integcov-local
+  context: {cluster: integcov-local, user: "$2", namespace: default}
+current-context: integcov-local
+YAML
+  chmod 600 "$1"
+}
+kubeconfig "$work/admin.kubeconfig" integcov-admin "$admin_token"
+kubeconfig "$work/kubelet.kubeconfig" "system:node:$NODE_NAME" "$kubelet_token"
+kubeconfig "$work/controller-manager.kubeconfig" system:kube-controller-manager "$kcm_token"
+kubeconfig "$work/scheduler.kubeconfig" system:kube-scheduler "$sched_token"
+
+# --- processes ---
+start() { # name command...
+  local name=$1; shift
+  setsid "$@" > "$work/logs/$name.log" 2>&1 < /dev/null &
+  echo $! > "$work/pids/$name"
+}
+wait_for() { # name what command...: until the command succeeds; fails early when the process died
+  local name=$1 what=$2 deadline=$((SECONDS + 120)); shift 2
+  until "$@" >/dev/null 2>&1; do
+    if ! alive "$(cat "$work/pids/$name")"; then
+      tail -n 30 "$work/logs/$name.log" >&2; die "$name exited before $what"
+    fi
+    (( SECONDS < deadline )) || { tail -n 30 "$work/logs/$name.log" >&2; die "$name: no $what within 120s"; }
+    sleep 0.2
+  done
+}
+api_get() { curl -sf --cacert "$pki/ca.crt" -H "Authorization: Bearer $admin_token" "$api_url$1"; }
+
+started=$SECONDS
+start etcd "$K8S_BIN/etcd" --name integcov --data-dir "$work/etcd" \
+  --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+  --listen-peer-urls "http://127.0.0.1:$etcd_peer" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer"
+wait_for etcd "health on 127.0.0.1:$etcd_port" curl -sf "http://127.0.0.1:$etcd_port/health"
+
+start kube-apiserver "$K8S_BIN/kube-apiserver" \
+  --etcd-servers="http://127.0.0.1:$etcd_port" \
+  --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$api_port" \
+  --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
+  --client-ca-file="$pki/ca.crt" --token-auth-file="$pki/tokens.csv" \
+  --authorization-mode=Node,RBAC \
+  --enable-admission-plugins=NodeRestriction,MutatingAdmissionWebhook \
+  --service-cluster-ip-range=10.96.0.0/16 \
+  --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+  --service-account-key-file="$pki/sa.key" --service-account-signing-key-file="$pki/sa.key" \
+  --api-audiences=https://kubernetes.default.svc.cluster.local \
+  --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" \
+  --kubelet-client-key="$pki/apiserver-kubelet-client.key" \
+  --kubelet-certificate-authority="$pki/ca.crt" \
+  --kubelet-preferred-address-types=Hostname \
+  --allow-privileged=true --profiling=false --v=1
+wait_for kube-apiserver "/readyz" api_get /readyz
+
+sock=$work/containerd/containerd.sock
+cat > "$work/containerd/config.toml" <<TOML
+version = 2
+root = "$work/containerd/root"
+state = "$work/containerd/state"
+[grpc]
+  address = "$sock"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$work/containerd/opt"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "localhost/pause:integcov"
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  restrict_oom_score_adj = true
+  netns_mounts_under_state_dir = true
+  disable_apparmor = true
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "$CNI_BIN_DIR"
+    conf_dir = "$work/cni/net.d"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+        Root = "$work/containerd/runc"
+TOML
+cat > "$work/cni/net.d/10-integcov.conflist" <<JSON
+{
+  "cniVersion": "0.4.0",
+  "name": "$CNI_NETWORK",
+  "plugins": [
+    {"type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+     "ipam": {"type": "host-local", "ranges": [[{"subnet": "$POD_SUBNET", "gateway": "$BRIDGE_IP"}]],
+              "dataDir": "$work/cni/ipam"}}
+  ]
+}
+JSON
+start containerd containerd --config "$work/containerd/config.toml"
+wait_for containerd "API on $sock" ctr --address "$sock" version
+
+CGO_ENABLED=0 go build -C "$repo/testapps/pause" -trimpath -ldflags="-s -w" -o "$work/images/pause" .
+"$here/image.sh" --entrypoint /pause pause:integcov "$work/images/pause=/pause" > /dev/null
+
+start kube-controller-manager "$K8S_BIN/kube-controller-manager" \
+  --kubeconfig="$work/controller-manager.kubeconfig" --bind-address=127.0.0.1 --secure-port=0 \
+  --leader-elect=false --use-service-account-credentials=true \
+  --service-account-private-key-file="$pki/sa.key" --root-ca-file="$pki/ca.crt" --v=1
+start kube-scheduler "$K8S_BIN/kube-scheduler" \
+  --kubeconfig="$work/scheduler.kubeconfig" --bind-address=127.0.0.1 --secure-port=0 --leader-elect=false --v=1
+
+cat > "$work/kubelet/config.yaml" <<YAML
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: 127.0.0.1
+port: $kubelet_port
+readOnlyPort: 0
+healthzPort: 0
+tlsCertFile: $pki/kubelet.crt
+tlsPrivateKeyFile: $pki/kubelet.key
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: false}
+  x509: {clientCAFile: $pki/ca.crt}
+authorization: {mode: AlwaysAllow}
+containerRuntimeEndpoint: unix://$sock
+imageServiceEndpoint: unix://$sock
+cgroupDriver: cgroupfs
+cgroupRoot: /$CGROUP_ROOT
+failCgroupV1: false
+failSwapOn: false
+oomScoreAdj: 0
+maxOpenFiles: $(ulimit -Hn)
+makeIPTablesUtilChains: false
+podLogsDir: $work/pod-logs
+volumePluginDir: $work/kubelet/volume-plugins
+staticPodPath: ""
+registerNode: true
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+evictionHard: {memory.available: "50Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%"}
+YAML
+start kubelet "$K8S_BIN/kubelet" --config="$work/kubelet/config.yaml" --kubeconfig="$work/kubelet.kubeconfig" \
+  --root-dir="$work/kubelet" --cert-dir="$work/kubelet/pki" --hostname-override="$NODE_NAME" --v=1
+node_ready() {
+  [[ $(api_get "/api/v1/nodes/$NODE_NAME" | jq -r '.status.conditions[] | select(.type == "Ready") | .status') == True ]]
+}
+wait_for kubelet "node $NODE_NAME Ready" node_ready
+# pods need their namespace's default ServiceAccount (kube-controller-manager creates it)
+wait_for kube-controller-manager "ServiceAccount default/default" api_get /api/v1/namespaces/default/serviceaccounts/default
+for p in kube-controller-manager kube-scheduler containerd kube-apiserver etcd; do
+  alive "$(cat "$work/pids/$p")" || { tail -n 30 "$work/logs/$p.log" >&2; die "$p exited"; }
+done
+
+cat > "$work/cluster.env" <<ENV
+API_URL=$api_url
+CA_FILE=$pki/ca.crt
+ADMIN_TOKEN=$admin_token
+ADMIN_KUBECONFIG=$work/admin.kubeconfig
+NODE_NAME=$NODE_NAME
+BRIDGE_IP=$BRIDGE_IP
+POD_SUBNET=$POD_SUBNET
+CONTAINERD_ADDRESS=$sock
+SA_KEY=$pki/sa.key
+WORKDIR=$work
+ENV
+log "node $NODE_NAME Ready after $((SECONDS - started))s: $api_url (kubeconfig $work/admin.kubeconfig)"
+echo "$work/cluster.env"

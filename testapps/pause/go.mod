@@ -1,0 +1,3 @@
+module integcov.io/testapps/pause
+
+go 1.21
