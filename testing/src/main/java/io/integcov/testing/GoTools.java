@@ -51,6 +51,19 @@ public final class GoTools {
         throw new IllegalStateException("repository root with testapps/covapp not found (set -Dintegcov.root)");
     }
 
+    /**
+     * The static {@code integcov-agent} that the {@code agent} Maven module builds ({@code <repo>/agent/target/
+     * integcov-agent}); fails with a hint when it has not been built yet.
+     */
+    public static Path agentBinary() {
+        Path binary = repoRoot().resolve("agent/target/integcov-agent");
+        if (!Files.isExecutable(binary)) {
+            throw new IllegalStateException("integcov-agent not found at " + binary
+                    + "; build it with: mvn -B -ntp -pl agent compile (or mvn install at the root)");
+        }
+        return binary;
+    }
+
     /** Builds testapps/covapp with {@code go build -cover} into {@code outDir/covapp} and returns that path. */
     public static Path buildCovapp(Path outDir) throws IOException, InterruptedException {
         Files.createDirectories(outDir);
