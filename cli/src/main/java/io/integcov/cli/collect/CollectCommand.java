@@ -1,7 +1,6 @@
 package io.integcov.cli.collect;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.integcov.model.CoverageCapture;
 import io.integcov.storage.KeyLayout;
 import io.integcov.storage.Storage;
@@ -192,7 +191,7 @@ public final class CollectCommand implements Callable<Integer> {
         if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty() || parts[1].contains("/")) {
             throw usageError("--capture must be NAMESPACE/NAME, got '" + source.capture + "'");
         }
-        try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+        try (KubernetesClient client = KubeClients.fromCurrentContext()) {
             CaptureWatcher watcher = new CaptureWatcher(client, parts[0], parts[1]);
             CoverageCapture capture = watcher.capture();
             String uid = capture.getMetadata().getUid();

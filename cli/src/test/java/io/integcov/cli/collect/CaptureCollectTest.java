@@ -1,0 +1,207 @@
+package io.integcov.cli.collect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integcov.testing.GoTools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@code integcov collect --capture}: the capture's storage URL and uid are read through a kubeconfig (TLS with a
+ * client certificate, RSA or EC key) from an HTTPS server that answers like the Kubernetes API.
+ */
+class CaptureCollectTest {
+    private static final Pattern TOTAL = Pattern.compile("(?m)^total\\s+\\d+\\s+\\d+\\s+([0-9.]+)%$");
+    private static final String CAPTURE_PATH = "/apis/integcov.io/v1alpha1/namespaces/shop/coveragecaptures/e2e";
+    private static final String PODS_PATH = "/api/v1/namespaces/shop/pods";
+
+    @TempDir
+    static Path work;
+    static CovappRuns covapp;
+    static TlsFixtures tls;
+    static FakeApiServer api;
+
+    @TempDir
+    Path storageRoot;
+
+    @BeforeAll
+    static void start() throws Exception {
+        covapp = new CovappRuns(GoTools.buildCovapp(work.resolve("bin")), work);
+        tls = new TlsFixtures();
+        api = new FakeApiServer(tls.serverContext(tls.server()));
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    @AfterEach
+    void forgetKubeconfig() {
+        System.clearProperty("kubeconfig");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsFixtures.KeyType.class)
+    void kubeconfigWithRsaOrEcClientKeyInAnyFormIsUsed(TlsFixtures.KeyType keyType) throws Exception {
+        useKubeconfig(keyType);
+        answerCapture("uid-" + keyType);
+        CovappRuns.upload(storageRoot, covapp.run("-work", "3"), "shop/e2e/uid-" + keyType + "/api-0/api/r1", true,
+                true);
+        api.clients.clear();
+
+        CollectCommandTest.Result result = CollectCommandTest.collect("--capture", "shop/e2e", "-o",
+                work.resolve("out-" + keyType).toString());
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(api.clients.stream().anyMatch(c -> c.contains("CN=ci-" + keyType.name().toLowerCase())),
+                api.clients.toString());
+        assertTrue(TOTAL.matcher(result.out()).find(), result.out());
+        assertFalse(result.err().contains("SLF4J"), result.err());
+    }
+
+    @Test
+    void aRecreatedCaptureSeesOnlyTheUploadsOfItsOwnUid() throws Exception {
+        useKubeconfig(TlsFixtures.KeyType.EC_PKCS8);
+        answerCapture("uid-new");
+        Path oldRun = covapp.run("-work", "50");
+        Path newRun = covapp.run("-work", "3");
+        CovappRuns.upload(storageRoot, oldRun, "shop/e2e/uid-old/api-0/api/r1", true, true);
+        CovappRuns.upload(storageRoot, newRun, "shop/e2e/uid-new/api-0/api/r2", true, true);
+        CovappRuns.upload(storageRoot, oldRun, "shop/other/uid-x/api-0/api/r3", true, true);
+        Path report = work.resolve("recreated.json");
+
+        CollectCommandTest.Result result = CollectCommandTest.collect("--capture", "shop/e2e", "-o",
+                work.resolve("out-recreated").toString(), "--json", report.toString());
+
+        assertEquals(0, result.exitCode(), result.err());
+        double own = GoTools.coveragePercent(newRun);
+        assertTrue(GoTools.coveragePercent(oldRun, newRun) > own, "merging the old run would change the number");
+        Matcher total = TOTAL.matcher(result.out());
+        assertTrue(total.find(), result.out());
+        assertEquals(own, Double.parseDouble(total.group(1)), 0.05);
+        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        assertEquals(1, json.path("runs").size(), json.toString());
+        assertEquals("shop/e2e/uid-new/api-0/api/r2", json.path("runs").get(0).path("dir").asText());
+        assertEquals("uid-new", json.path("captureUid").asText());
+        assertTrue(result.err().contains("downloaded 2 files"), result.err());
+    }
+
+    @Test
+    void waitEndsOnceEveryInjectedContainerHasCommitted() throws Exception {
+        useKubeconfig(TlsFixtures.KeyType.RSA);
+        answerCapture("uid-w1");
+        answerPods("Succeeded");
+        CovappRuns.upload(storageRoot, covapp.run("-work", "3"), "shop/e2e/uid-w1/api-0/api/r1", true, true);
+
+        CollectCommandTest.Result result = CollectCommandTest.collect("--capture", "shop/e2e", "--wait", "--timeout",
+                "2m", "-o", work.resolve("out-wait").toString());
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertFalse(result.err().contains("waiting:"), result.err());
+    }
+
+    @Test
+    void waitGivesUpAfterTheGoStyleTimeoutAndNamesWhatIsPending() throws Exception {
+        useKubeconfig(TlsFixtures.KeyType.RSA);
+        answerCapture("uid-w2");
+        answerPods("Running");
+        CovappRuns.upload(storageRoot, covapp.run("-work", "3"), "shop/e2e/uid-w2/api-9/api/r1", true, true);
+
+        CollectCommandTest.Result result = CollectCommandTest.collect("--capture", "shop/e2e", "--wait", "--timeout",
+                "1500ms", "-o", work.resolve("out-gave-up").toString());
+
+        assertEquals(1, result.exitCode(), result.err());
+        assertTrue(result.err().contains("waiting: pod api-0 is still running"), result.err());
+        assertTrue(result.err().contains("gave up waiting after 1.5s"), result.err());
+        assertTrue(TOTAL.matcher(result.out()).find(), "what is there is still collected: " + result.out());
+    }
+
+    @Test
+    void aMissingCaptureIsOneErrorLine() throws Exception {
+        useKubeconfig(TlsFixtures.KeyType.RSA);
+
+        CollectCommandTest.Result result = CollectCommandTest.collect("--capture", "shop/absent", "-o",
+                work.resolve("out-absent").toString());
+
+        assertEquals(1, result.exitCode(), result.err());
+        assertEquals("integcov collect: error: CoverageCapture shop/absent does not exist", result.err().strip());
+    }
+
+    @Test
+    void anUnreadableKubeconfigKeyIsOneLineSayingWhy() throws Exception {
+        String kubeconfig = tls.kubeconfig(api.url(), tls.client(TlsFixtures.KeyType.EC))
+                .replaceAll("client-key-data: .*", "client-key-data: " + java.util.Base64.getEncoder()
+                        .encodeToString("-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n".getBytes()));
+        System.setProperty("kubeconfig", Files.writeString(work.resolve("broken-kubeconfig"), kubeconfig).toString());
+
+        CollectCommandTest.Result result = CollectCommandTest.collect("--capture", "shop/e2e", "-o",
+                work.resolve("out-broken").toString());
+
+        assertEquals(1, result.exitCode(), result.err());
+        String line = result.err().strip();
+        assertTrue(line.startsWith("integcov collect: error: cannot read the client key of the kubeconfig: "), line);
+        assertTrue(line.contains("EC private key"), line);
+        assertEquals(1, line.lines().count(), line);
+    }
+
+    @Test
+    void anUnreachableApiServerIsReportedWithTheCause() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Path file = work.resolve("kubeconfig-unreachable");
+        Files.writeString(file, tls.kubeconfig("https://127.0.0.1:" + closedPort, tls.client(TlsFixtures.KeyType.RSA)));
+        System.setProperty("kubeconfig", file.toString());
+        System.setProperty("kubernetes.request.retry.backoffLimit", "0"); // fail at once instead of after 10 retries
+
+        CollectCommandTest.Result result;
+        try {
+            result = CollectCommandTest.collect("--capture", "shop/e2e", "-o", work.resolve("out-unreachable").toString());
+        } finally {
+            System.clearProperty("kubernetes.request.retry.backoffLimit");
+        }
+
+        assertEquals(1, result.exitCode(), result.err());
+        String line = result.err().strip();
+        assertTrue(line.startsWith("integcov collect: error: "), line);
+        assertTrue(line.contains("caused by java.net.ConnectException"),
+                "fabric8's generic message alone says nothing: " + line);
+        assertEquals(1, line.lines().count(), line);
+    }
+
+    private void useKubeconfig(TlsFixtures.KeyType keyType) throws Exception {
+        Path file = work.resolve("kubeconfig-" + keyType);
+        Files.writeString(file, tls.kubeconfig(api.url(), tls.client(keyType)));
+        System.setProperty("kubeconfig", file.toString());
+    }
+
+    private void answerCapture(String uid) {
+        api.answer(CAPTURE_PATH, "{\"apiVersion\":\"integcov.io/v1alpha1\",\"kind\":\"CoverageCapture\","
+                + "\"metadata\":{\"name\":\"e2e\",\"namespace\":\"shop\",\"uid\":\"" + uid + "\"},"
+                + "\"spec\":{\"storage\":{\"url\":\"file://" + storageRoot + "\"}}}");
+    }
+
+    private void answerPods(String phase) {
+        api.answer(PODS_PATH, "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"metadata\":{},\"items\":[{"
+                + "\"metadata\":{\"name\":\"api-0\",\"namespace\":\"shop\","
+                + "\"annotations\":{\"integcov.io/injected\":\"e2e\"}},"
+                + "\"spec\":{\"containers\":[{\"name\":\"api\",\"image\":\"example/api\","
+                + "\"env\":[{\"name\":\"INTEGCOV_CONTAINER\",\"value\":\"api\"}]}]},"
+                + "\"status\":{\"phase\":\"" + phase + "\"}}]}");
+    }
+}
