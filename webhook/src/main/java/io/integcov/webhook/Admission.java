@@ -1,31 +1,57 @@
 package io.integcov.webhook;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.zjsonpatch.DiffFlags;
-import io.fabric8.zjsonpatch.JsonDiff;
+import io.integcov.model.CoverageCapture;
 import io.integcov.model.Labels;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Turns an AdmissionReview v1 request into its response: only Pod CREATE requests are mutated; the JSONPatch is the
- * diff between the pod as parsed and the pod as mutated. No I/O besides the {@link CaptureLookup} cache.
+ * Turns an AdmissionReview v1 request (a Jackson tree; the pod is never bound to the fabric8 model) into its response:
+ * only Pod CREATE requests are mutated, with the JSONPatch {@link PodMutator} writes down. No I/O besides the
+ * {@link CaptureLookup} cache; what should become an Event on the CoverageCapture is returned as a {@link Notice}.
  */
 public class Admission {
     static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Logger LOG = Logger.getLogger(Admission.class);
-    private static final EnumSet<DiffFlags> DIFF_FLAGS = EnumSet.of(DiffFlags.OMIT_VALUE_ON_REMOVE,
-            DiffFlags.OMIT_MOVE_OPERATION, DiffFlags.OMIT_COPY_OPERATION);
+
+    /** How a review was answered (the label of the admissions metric). */
+    public enum Outcome {
+        /** At least one container wrapped. */
+        injected,
+        /** A CoverageCapture selected the pod but no container was wrapped (no command, other OS, collision). */
+        skipped,
+        /** No CoverageCapture selects the pod. */
+        unmatched,
+        /** Not a Pod CREATE, opted out, or already injected. */
+        ignored,
+        /** Admitted unchanged because the request is too large to mutate safely. */
+        too_large,
+        /** Admitted unchanged because of an error (fail open). */
+        error,
+        /** Not an AdmissionReview (HTTP 400). */
+        invalid
+    }
+
+    /** A skipped or collided pod, to be reported as an Event on its CoverageCapture. */
+    public record Notice(CoverageCapture capture, String reason, String pod, String message) {
+    }
+
+    /** The response body, its outcome and what to report (null when nothing). */
+    public record Answer(ObjectNode response, Outcome outcome, Notice notice) {
+    }
 
     private final PodMutator mutator;
     private final CaptureLookup captures;
@@ -42,69 +68,130 @@ public class Admission {
     }
 
     /** Answers a review whose {@link #uid} is known. Throws on malformed content; see {@link #failOpen}. */
-    public ObjectNode review(JsonNode review) throws Exception {
+    public Answer review(JsonNode review) {
         JsonNode request = review.path("request");
         String uid = uid(review);
+        String apiVersion = review.path("apiVersion").asText("");
         JsonNode kind = request.path("kind");
         boolean isPod = "Pod".equals(kind.path("kind").asText()) && kind.path("group").asText("").isEmpty();
-        JsonNode object = request.path("object");
+        JsonNode pod = request.path("object");
         if (!isPod || !"CREATE".equals(request.path("operation").asText()) || !request.path("subResource").asText("")
                 .isEmpty()) {
-            return response(review, uid, null, List.of());
+            return new Answer(response(apiVersion, uid, null, List.of()), Outcome.ignored, null);
         }
-        if (!object.isObject()) {
+        if (!pod.isObject()) {
             throw new IllegalArgumentException("request.object is not a Pod object");
         }
-        Pod pod = MAPPER.treeToValue(object, Pod.class);
-        if (pod.getSpec() == null || pod.getSpec().getContainers() == null) {
-            throw new IllegalArgumentException("pod has no spec.containers");
+        if (!pod.path("spec").path("containers").isArray()) {
+            throw new IllegalArgumentException("pod has no spec.containers list");
         }
-        Map<String, String> labels = pod.getMetadata().getLabels();
-        Map<String, String> annotations = pod.getMetadata().getAnnotations();
-        if (labels != null && Labels.INJECT_DISABLED.equals(labels.get(Labels.INJECT_LABEL))
-                || annotations != null && annotations.containsKey(Labels.INJECTED_ANNOTATION)) {
-            return response(review, uid, null, List.of()); // opted out, or already injected (reinvocation)
+        JsonNode metadata = pod.path("metadata");
+        if (Labels.INJECT_DISABLED.equals(metadata.path("labels").path(Labels.INJECT_LABEL).asText(null))
+                || metadata.path("annotations").has(Labels.INJECTED_ANNOTATION)) {
+            // opted out, or already injected (reinvocation)
+            return new Answer(response(apiVersion, uid, null, List.of()), Outcome.ignored, null);
         }
         String namespace = request.path("namespace").asText("");
         if (namespace.isEmpty()) {
-            namespace = pod.getMetadata().getNamespace();
+            namespace = metadata.path("namespace").asText("");
         }
         List<String> warnings = new ArrayList<>();
-        CaptureSelector.Choice choice = CaptureSelector.choose(pod, captures.inNamespace(namespace));
+        CaptureSelector.Choice choice = CaptureSelector.choose(metadata, captures.inNamespace(namespace));
         warnings.addAll(choice.warnings());
         if (choice.capture() == null) {
             if (!captures.synced()) {
                 warnings.add("integcov: CoverageCapture cache not synced yet; pod not injected");
             }
-            return response(review, uid, null, warnings);
+            return new Answer(response(apiVersion, uid, null, warnings), Outcome.unmatched, null);
         }
         PodMutator.Result result = mutator.mutate(pod, choice.capture());
         warnings.addAll(result.warnings());
-        LOG.infof("pod %s/%s: CoverageCapture %s, wrapped %s, skipped %s", namespace, podName(pod),
-                choice.capture().getMetadata().getName(), result.wrapped(), result.skipped());
-        JsonNode patch = JsonDiff.asJson(MAPPER.valueToTree(pod), MAPPER.valueToTree(result.pod()), DIFF_FLAGS);
-        return response(review, uid, patch.isEmpty() ? null : patch, warnings);
+        String podName = podName(metadata);
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("pod %s/%s: CoverageCapture %s, wrapped %s, skipped %s", namespace, podName,
+                    choice.capture().getMetadata().getName(), result.wrapped(), result.skipped());
+        }
+        Notice notice = null;
+        if (!result.skipped().isEmpty()) {
+            notice = new Notice(choice.capture(), reason(result), podName,
+                    "pod " + podName + (result.wrapped().isEmpty() ? ": not injected" : ": partly injected")
+                            + " (" + String.join(",", result.skipped()) + "): " + String.join("; ",
+                                    result.warnings().stream().map(w -> w.replaceFirst("^integcov: ", "")).toList()));
+        }
+        ArrayNode patch = result.patch();
+        return new Answer(response(apiVersion, uid, patch.isEmpty() ? null : patch, warnings),
+                result.wrapped().isEmpty() ? Outcome.skipped : Outcome.injected, notice);
     }
 
-    static String podName(Pod pod) {
-        String name = pod.getMetadata().getName();
-        return name != null && !name.isEmpty() ? name : pod.getMetadata().getGenerateName() + "*";
+    /** The Event reason for the first skip: NotLinux, Collision or NoCommand. */
+    static String reason(PodMutator.Result result) {
+        String first = result.skipped().get(0);
+        String why = first.substring(first.indexOf(':') + 1);
+        if (why.equals(PodMutator.SKIP_OS)) {
+            return "NotLinux";
+        }
+        return why.startsWith(PodMutator.SKIP_COLLISION) ? "Collision" : "NoCommand";
+    }
+
+    /** The pod's name, or its generateName followed by {@code *} (controller-made pods have no name yet). */
+    static String podName(JsonNode metadata) {
+        String name = metadata.path("name").asText("");
+        return !name.isEmpty() ? name : metadata.path("generateName").asText("") + "*";
     }
 
     /** allowed=true with a warning: the pod must never be blocked because of integcov. */
-    public static ObjectNode failOpen(JsonNode review, String uid, Exception e) {
+    public static Answer failOpen(JsonNode review, String uid, Throwable e) {
         String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : String.valueOf(e.getMessage());
         message = message.lines().findFirst().orElse("").strip(); // a warning must be one printable line
         if (message.length() > 160) {
             message = message.substring(0, 160) + "...";
         }
-        return response(review, uid, null, List.of("integcov: pod not injected because of an error in the webhook: "
-                + e.getClass().getSimpleName() + ": " + message));
+        return new Answer(response(review.path("apiVersion").asText(""), uid, null, List.of(
+                "integcov: pod not injected because of an error in the webhook: " + e.getClass().getSimpleName() + ": "
+                        + message)), Outcome.error, null);
     }
 
-    static ObjectNode response(JsonNode review, String uid, JsonNode patch, List<String> warnings) {
+    /**
+     * Admits a review that is too large to mutate safely, unchanged, without building its tree: only {@code apiVersion}
+     * and {@code request.uid} are read with a streaming parser. Null when the body has no uid.
+     */
+    public static Answer tooLarge(InputStream body, long size, long limit) throws IOException {
+        String apiVersion = "";
+        String uid = null;
+        try (JsonParser p = new JsonFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("apiVersion") && value == JsonToken.VALUE_STRING) {
+                    apiVersion = p.getText();
+                } else if (field.equals("request") && value == JsonToken.START_OBJECT) {
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String inner = p.currentName();
+                        JsonToken v = p.nextToken();
+                        if (inner.equals("uid") && v == JsonToken.VALUE_STRING) {
+                            uid = p.getText();
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        if (uid == null || uid.isBlank()) {
+            return null;
+        }
+        return new Answer(response(apiVersion, uid, null, List.of("integcov: pod not injected: the AdmissionReview is "
+                + size + " bytes, above the " + limit + " bytes integcov mutates (integcov.max-review-bytes)")),
+                Outcome.too_large, null);
+    }
+
+    static ObjectNode response(String apiVersion, String uid, ArrayNode patch, List<String> warnings) {
         ObjectNode out = MAPPER.createObjectNode();
-        String apiVersion = review.path("apiVersion").asText("");
         out.put("apiVersion", apiVersion.startsWith("admission.k8s.io/") ? apiVersion : "admission.k8s.io/v1");
         out.put("kind", "AdmissionReview");
         ObjectNode response = out.putObject("response");
@@ -112,13 +199,28 @@ public class Admission {
         response.put("allowed", true);
         if (patch != null) {
             response.put("patchType", "JSONPatch");
-            response.put("patch", Base64.getEncoder().encodeToString(
-                    patch.toString().getBytes(StandardCharsets.UTF_8)));
+            try {
+                response.put("patch", Base64.getEncoder().encodeToString(MAPPER.writeValueAsBytes(patch)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e); // a tree of our own making always serializes
+            }
         }
         if (!warnings.isEmpty()) {
             ArrayNode w = response.putArray("warnings");
             warnings.forEach(w::add);
         }
         return out;
+    }
+
+    static byte[] bytes(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -1,13 +1,13 @@
 package io.integcov.webhook;
 
-import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.Pod;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.LabelSelectors;
 import io.integcov.model.Labels;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,8 +25,11 @@ public final class CaptureSelector {
      * the pod annotation {@code integcov.io/capture} only the named one is used (none if it does not select the pod);
      * otherwise the first by name, with a warning when several match.
      */
-    public static Choice choose(Pod pod, Collection<CoverageCapture> candidates) {
-        Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+    public static Choice choose(JsonNode podMetadata, Collection<CoverageCapture> candidates) {
+        if (candidates.isEmpty()) {
+            return new Choice(null, List.of());
+        }
+        Map<String, String> labels = strings(podMetadata.path("labels"));
         List<CoverageCapture> matching = new ArrayList<>();
         for (CoverageCapture c : candidates) {
             if (c.getSpec() != null && c.getMetadata().getDeletionTimestamp() == null
@@ -35,8 +38,8 @@ public final class CaptureSelector {
             }
         }
         matching.sort(Comparator.comparing(c -> c.getMetadata().getName()));
-        Map<String, String> annotations = pod.getMetadata().getAnnotations();
-        String wanted = annotations == null ? null : annotations.get(Labels.CAPTURE_ANNOTATION);
+        JsonNode annotation = podMetadata.path("annotations").path(Labels.CAPTURE_ANNOTATION);
+        String wanted = annotation.isTextual() ? annotation.asText() : null;
         if (wanted != null && !wanted.isBlank()) {
             for (CoverageCapture c : matching) {
                 if (c.getMetadata().getName().equals(wanted)) {
@@ -57,5 +60,16 @@ public final class CaptureSelector {
                     + " to choose)");
         }
         return new Choice(matching.get(0), warnings);
+    }
+
+    /** The string members of a JSON object (labels); other members are ignored. */
+    static Map<String, String> strings(JsonNode object) {
+        Map<String, String> out = new HashMap<>();
+        object.fields().forEachRemaining(e -> {
+            if (e.getValue().isTextual()) {
+                out.put(e.getKey(), e.getValue().asText());
+            }
+        });
+        return out;
     }
 }

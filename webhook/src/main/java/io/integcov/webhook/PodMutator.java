@@ -1,49 +1,85 @@
 package io.integcov.webhook;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
-import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.integcov.model.CommandOverride;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
+import io.integcov.model.CredentialsSecret;
 import io.integcov.model.Labels;
+import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Applies a CoverageCapture to a pod: wraps the selected containers' commands with the integcov wrapper, adds the
- * install init container, the two emptyDir volumes, the env and the marker annotations. Pure (no I/O) and idempotent:
- * every addition is skipped when already present, so mutating its own output changes nothing.
+ * Applies a CoverageCapture to a pod given as a JSON tree (the {@code request.object} of the AdmissionReview, never
+ * bound to the fabric8 Pod model): wraps the selected containers' commands with the agent, adds the install init
+ * container, the volumes, the env and the marker annotations. Pure (no I/O), never modifies its input, and its result
+ * is a JSONPatch of {@code add} operations written down as each addition is decided, so the cost is linear in the
+ * pod's size (no diff of whole pods).
  *
  * <p>
- * Decisions: an existing {@code GOCOVERDIR} in a container's env is kept and then the covdata volume is not mounted
- * into that container (the wrapper uploads from whatever GOCOVERDIR is; the user owns that directory). Existing env
- * vars with our names are kept too. Init containers are never wrapped. A container without {@code command} is wrapped
- * with the CR's command override for it, else skipped: a warning and an {@code integcov.io/skipped} entry
- * {@code <container>:no-command}.
+ * Any pod the API server admits without integcov must be admitted with it, so the mutator never half-injects:
+ * <ul>
+ * <li>pods for another OS than Linux ({@code spec.os.name}, or a {@code kubernetes.io/os} nodeSelector) are skipped:
+ * the agent is a Linux binary and the Linux-only securityContext fields are forbidden on Windows pods;</li>
+ * <li>a volume or init container of the pod named like one of ours skips the pod (reusing a user's volume would mix
+ * data or hide the agent); a selected container with a mount at one of our paths is skipped (duplicate mount paths are
+ * rejected, and a mount inside the read-only bin directory cannot be created);</li>
+ * <li>everything added carries explicit resource requests and limits, so a namespace ResourceQuota without LimitRange
+ * defaults admits it.</li>
+ * </ul>
+ * Each skip is a warning and an {@code integcov.io/skipped} entry {@code <container>:<reason>}. An existing
+ * {@code GOCOVERDIR} and any env var with one of our names are kept (user values win); then the covdata volume is not
+ * mounted into that container. Init containers are never wrapped. A pod already annotated {@code integcov.io/injected}
+ * is left alone (reinvocation), so mutating the patched pod again gives an empty patch.
  */
 public class PodMutator {
     public static final List<String> WRAPPER_PREFIX = List.of(Labels.WRAPPER_PATH, "run", "--");
     /** Non-root uid the install init container runs as (so it works under runAsNonRoot with any image USER). */
     public static final long INSTALL_UID = 65532L;
     public static final String SKIP_NO_COMMAND = "no-command";
+    public static final String SKIP_OS = "os";
+    public static final String SKIP_COLLISION = "collision";
+
+    /** Secret volume with the storage credentials (spec.storage.credentialsSecret), mounted read-only. */
+    public static final String CREDENTIALS_VOLUME = "integcov-credentials";
+    public static final String CREDENTIALS_DIR = "/var/run/integcov/credentials";
+    /** The file name the Secret's key is projected to. */
+    public static final String CREDENTIALS_FILE = "key.json";
+    public static final String ENV_GOOGLE_CREDENTIALS = "GOOGLE_APPLICATION_CREDENTIALS";
+    static final String OS_NODE_SELECTOR = "kubernetes.io/os";
+
+    /** Defaults of the resources of every container integcov adds (config integcov.agent-resources.*). */
+    public static final Map<String, String> DEFAULT_REQUESTS = Map.of("cpu", "10m", "memory", "16Mi");
+    public static final Map<String, String> DEFAULT_LIMITS = Map.of("cpu", "200m", "memory", "64Mi");
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    public record Settings(String agentImage, String agentBinary) {
+    /** Agent image and binary, and the default requests/limits of added containers. */
+    public record Settings(String agentImage, String agentBinary, Map<String, String> requests,
+            Map<String, String> limits) {
+        public Settings(String agentImage, String agentBinary) {
+            this(agentImage, agentBinary, DEFAULT_REQUESTS, DEFAULT_LIMITS);
+        }
     }
 
-    /** The mutated pod (a copy), admission warnings, and which containers were wrapped. */
-    public record Result(Pod pod, List<String> warnings, List<String> wrapped, List<String> skipped) {
+    /**
+     * The JSONPatch ({@code add} operations only; empty when nothing changes), admission warnings, the containers
+     * wrapped and the {@code <container>:<reason>} entries of those skipped.
+     */
+    public record Result(ArrayNode patch, List<String> warnings, List<String> wrapped, List<String> skipped) {
     }
 
     private final Settings settings;
@@ -52,173 +88,344 @@ public class PodMutator {
         this.settings = settings;
     }
 
-    public Result mutate(Pod original, CoverageCapture capture) {
-        Pod pod = MAPPER.convertValue(original, Pod.class); // deep copy
+    /** Throws IllegalArgumentException when the pod has no list of containers (nothing sensible to do). */
+    public Result mutate(JsonNode pod, CoverageCapture capture) {
         CoverageCaptureSpec spec = capture.getSpec();
         String captureName = capture.getMetadata().getName();
-        PodSpec podSpec = pod.getSpec();
+        JsonNode annotations = pod.path("metadata").path("annotations");
         List<String> warnings = new ArrayList<>();
         List<String> wrapped = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        AddPatch patch = new AddPatch();
+        if (annotations.has(Labels.INJECTED_ANNOTATION)) {
+            return new Result(patch.operations(), warnings, wrapped, skipped);
+        }
+        JsonNode podSpec = pod.path("spec");
+        JsonNode containers = podSpec.path("containers");
+        if (!containers.isArray()) {
+            throw new IllegalArgumentException("pod has no spec.containers list");
+        }
+        JsonNode initContainers = podSpec.path("initContainers");
+        Set<String> initNames = names(initContainers);
 
         List<String> wanted = spec.getContainers() == null ? List.of() : spec.getContainers();
-        List<String> podContainers = podSpec.getContainers().stream().map(Container::getName).toList();
+        Set<String> podContainers = names(containers);
         for (String name : wanted) {
             if (!podContainers.contains(name)) {
-                boolean init = podSpec.getInitContainers() != null
-                        && podSpec.getInitContainers().stream().anyMatch(c -> name.equals(c.getName()));
                 warnings.add("integcov: container " + name + " listed in CoverageCapture " + captureName
-                        + (init ? " is an init container; init containers are not wrapped" : " is not in the pod"));
+                        + (initNames.contains(name) ? " is an init container; init containers are not wrapped"
+                                : " is not in the pod"));
             }
         }
-        for (Container c : podSpec.getContainers()) {
-            if (!wanted.isEmpty() && !wanted.contains(c.getName())) {
-                continue;
+        List<Integer> selected = new ArrayList<>();
+        for (int i = 0; i < containers.size(); i++) {
+            if (wanted.isEmpty() || wanted.contains(containers.get(i).path("name").asText())) {
+                selected.add(i);
             }
-            List<String> command = commandFor(c, spec);
-            if (command == null) {
-                skipped.add(c.getName() + ":" + SKIP_NO_COMMAND);
-                warnings.add("integcov: container " + c.getName() + " has no command (the image ENTRYPOINT is unknown"
-                        + " at admission); add it to spec.commandOverrides of CoverageCapture " + captureName
-                        + " to capture its coverage");
-                continue;
+        }
+        CredentialsSecret credentials = spec.getStorage() == null ? null : spec.getStorage().getCredentialsSecret();
+        boolean withCredentials = credentials != null && credentials.getName() != null
+                && !credentials.getName().isBlank();
+
+        String podSkip = podLevelSkip(podSpec, initNames, withCredentials, warnings);
+        if (podSkip != null) {
+            for (int i : selected) {
+                skipped.add(containers.get(i).path("name").asText() + ":" + podSkip);
             }
-            wrap(c, command, capture, podSpec.getTerminationGracePeriodSeconds());
-            wrapped.add(c.getName());
+        } else {
+            boolean covdataUsed = false;
+            for (int i : selected) {
+                JsonNode c = containers.get(i);
+                String name = c.path("name").asText();
+                ArrayNode command = commandFor(c, spec);
+                if (command == null) {
+                    skipped.add(name + ":" + SKIP_NO_COMMAND);
+                    warnings.add("integcov: container " + name + " has no command (the image ENTRYPOINT is unknown"
+                            + " at admission); add it to spec.commandOverrides of CoverageCapture " + captureName
+                            + " to capture its coverage");
+                    continue;
+                }
+                Set<String> envNames = names(c.path("env"));
+                boolean ownCoverDir = !envNames.contains(Labels.ENV_GOCOVERDIR);
+                String collision = mountCollision(c.path("volumeMounts"), ownCoverDir, withCredentials);
+                if (collision != null) {
+                    skipped.add(name + ":" + SKIP_COLLISION + "-mount-path:" + collision);
+                    warnings.add("integcov: container " + name + " has a volume mount at " + collision
+                            + ", a path integcov needs; container not wrapped");
+                    continue;
+                }
+                wrap(patch, i, c, command, envNames, ownCoverDir, capture, withCredentials,
+                        podSpec.path("terminationGracePeriodSeconds"));
+                covdataUsed |= ownCoverDir;
+                wrapped.add(name);
+            }
+            if (!wrapped.isEmpty()) {
+                addVolumes(patch, podSpec.path("volumes"), covdataUsed, withCredentials ? credentials : null);
+                ArrayNode installer = NODES.arrayNode().add(installer(spec, warnings));
+                if (initContainers.isArray() && !initContainers.isEmpty()) {
+                    patch.add(installer.get(0), "spec", "initContainers", 0);
+                } else {
+                    patch.add(installer, "spec", "initContainers");
+                }
+            }
         }
 
-        Map<String, String> annotations = new LinkedHashMap<>();
-        if (pod.getMetadata().getAnnotations() != null) {
-            annotations.putAll(pod.getMetadata().getAnnotations());
-        }
+        Map<String, String> add = new LinkedHashMap<>();
         if (!skipped.isEmpty()) {
-            annotations.put(Labels.SKIPPED_ANNOTATION, String.join(",", skipped));
-            warnings.add("integcov: wrapped " + wrapped.size() + " of " + (wrapped.size() + skipped.size())
-                    + " selected containers");
+            String value = String.join(",", skipped);
+            if (!value.equals(annotations.path(Labels.SKIPPED_ANNOTATION).asText(null))) {
+                add.put(Labels.SKIPPED_ANNOTATION, value);
+            }
+            if (podSkip == null) {
+                warnings.add("integcov: wrapped " + wrapped.size() + " of " + (wrapped.size() + skipped.size())
+                        + " selected containers");
+            }
         }
         if (!wrapped.isEmpty()) {
-            addVolumesAndInstaller(podSpec, spec);
-            annotations.put(Labels.INJECTED_ANNOTATION, captureName);
+            add.put(Labels.INJECTED_ANNOTATION, captureName);
         }
-        if (!annotations.isEmpty()) {
-            pod.getMetadata().setAnnotations(annotations);
+        if (!add.isEmpty()) {
+            if (annotations.isObject()) {
+                add.forEach((k, v) -> patch.add(NODES.textNode(v), "metadata", "annotations", k));
+            } else {
+                ObjectNode all = NODES.objectNode();
+                add.forEach(all::put);
+                patch.add(all, "metadata", "annotations");
+            }
         }
-        return new Result(pod, warnings, wrapped, skipped);
+        return new Result(patch.operations(), warnings, wrapped, skipped);
+    }
+
+    /** Why the whole pod is skipped (the reason of its skipped entries), or null; adds the warning. */
+    private static String podLevelSkip(JsonNode podSpec, Set<String> initNames, boolean withCredentials,
+            List<String> warnings) {
+        String os = podSpec.path("os").path("name").asText("");
+        String nodeOs = podSpec.path("nodeSelector").path(OS_NODE_SELECTOR).asText("");
+        if (!os.isEmpty() && !os.equals("linux") || !nodeOs.isEmpty() && !nodeOs.equals("linux")) {
+            warnings.add("integcov: pod is for " + (os.isEmpty() ? nodeOs + " (nodeSelector " + OS_NODE_SELECTOR + ")"
+                    : os + " (spec.os.name)") + "; integcov injects only into Linux pods; not injected");
+            return SKIP_OS;
+        }
+        Set<String> volumes = names(podSpec.path("volumes"));
+        List<String> ours = new ArrayList<>(List.of(Labels.BIN_VOLUME, Labels.COVDATA_VOLUME));
+        if (withCredentials) {
+            ours.add(CREDENTIALS_VOLUME);
+        }
+        for (String volume : ours) {
+            if (volumes.contains(volume)) {
+                warnings.add("integcov: the pod already has a volume named " + volume
+                        + ", a name integcov needs; not injected");
+                return SKIP_COLLISION + "-volume:" + volume;
+            }
+        }
+        if (initNames.contains(Labels.INIT_CONTAINER_NAME)) {
+            warnings.add("integcov: the pod already has an init container named " + Labels.INIT_CONTAINER_NAME
+                    + ", a name integcov needs; not injected");
+            return SKIP_COLLISION + "-init-container:" + Labels.INIT_CONTAINER_NAME;
+        }
+        return null;
+    }
+
+    /** A mount path of the container that collides with where integcov mounts, or null. */
+    private static String mountCollision(JsonNode mounts, boolean ownCoverDir, boolean withCredentials) {
+        for (JsonNode m : mounts) {
+            String path = clean(m.path("mountPath").asText(""));
+            if (path.equals(Labels.BIN_DIR) || path.startsWith(Labels.BIN_DIR + "/")
+                    || ownCoverDir && path.equals(Labels.COVDATA_DIR)
+                    || withCredentials && (path.equals(CREDENTIALS_DIR) || path.startsWith(CREDENTIALS_DIR + "/"))) {
+                return path;
+            }
+        }
+        return null;
+    }
+
+    private static String clean(String path) {
+        String p = path;
+        while (p.length() > 1 && p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p;
     }
 
     /** The command to wrap, or null when the container has none and the CR gives no override. */
-    static List<String> commandFor(Container c, CoverageCaptureSpec spec) {
-        if (c.getCommand() != null && !c.getCommand().isEmpty()) {
-            return c.getCommand();
+    static ArrayNode commandFor(JsonNode c, CoverageCaptureSpec spec) {
+        JsonNode command = c.path("command");
+        if (command.isArray() && !command.isEmpty()) {
+            return (ArrayNode) command;
         }
         if (spec.getCommandOverrides() != null) {
+            String name = c.path("name").asText();
             for (CommandOverride o : spec.getCommandOverrides()) {
-                if (c.getName().equals(o.getContainer()) && o.getCommand() != null && !o.getCommand().isEmpty()) {
-                    return o.getCommand();
+                if (name.equals(o.getContainer()) && o.getCommand() != null && !o.getCommand().isEmpty()) {
+                    ArrayNode out = NODES.arrayNode();
+                    o.getCommand().forEach(out::add);
+                    return out;
                 }
             }
         }
         return null;
     }
 
-    private static void wrap(Container c, List<String> command, CoverageCapture capture, Long gracePeriodSeconds) {
+    private static void wrap(AddPatch patch, int index, JsonNode c, ArrayNode command, Set<String> envNames,
+            boolean ownCoverDir, CoverageCapture capture, boolean withCredentials, JsonNode gracePeriod) {
         CoverageCaptureSpec spec = capture.getSpec();
-        if (!command.isEmpty() && !command.get(0).equals(Labels.WRAPPER_PATH)) {
-            List<String> wrappedCommand = new ArrayList<>(WRAPPER_PREFIX);
+        if (!command.get(0).asText().equals(Labels.WRAPPER_PATH)) {
+            ArrayNode wrappedCommand = NODES.arrayNode();
+            WRAPPER_PREFIX.forEach(wrappedCommand::add);
             wrappedCommand.addAll(command);
-            c.setCommand(wrappedCommand);
+            patch.add(wrappedCommand, "spec", "containers", index, "command");
         }
-        List<EnvVar> env = c.getEnv() == null ? new ArrayList<>() : new ArrayList<>(c.getEnv());
-        boolean ownCoverDir = addEnv(env, Labels.ENV_GOCOVERDIR, Labels.COVDATA_DIR);
-        addEnv(env, Labels.ENV_STORAGE, spec.getStorage().getUrl());
-        addFieldRefEnv(env, Labels.ENV_POD_NAME, "metadata.name");
-        addFieldRefEnv(env, Labels.ENV_POD_NAMESPACE, "metadata.namespace");
-        addEnv(env, Labels.ENV_CONTAINER, c.getName());
-        addEnv(env, Labels.ENV_CAPTURE, capture.getMetadata().getName());
-        addEnv(env, Labels.ENV_CAPTURE_UID, capture.getMetadata().getUid() == null ? "" : capture.getMetadata().getUid());
+        Set<String> names = new HashSet<>(envNames);
+        ArrayNode env = NODES.arrayNode();
+        addEnv(env, names, Labels.ENV_GOCOVERDIR, Labels.COVDATA_DIR);
+        addEnv(env, names, Labels.ENV_STORAGE, spec.getStorage().getUrl());
+        addFieldRefEnv(env, names, Labels.ENV_POD_NAME, "metadata.name");
+        addFieldRefEnv(env, names, Labels.ENV_POD_NAMESPACE, "metadata.namespace");
+        addEnv(env, names, Labels.ENV_CONTAINER, c.path("name").asText());
+        addEnv(env, names, Labels.ENV_CAPTURE, capture.getMetadata().getName());
+        addEnv(env, names, Labels.ENV_CAPTURE_UID, capture.getMetadata().getUid() == null ? ""
+                : capture.getMetadata().getUid());
         if (spec.getUploadTimeoutSeconds() != null) {
-            addEnv(env, Labels.ENV_UPLOAD_TIMEOUT, spec.getUploadTimeoutSeconds().toString());
+            addEnv(env, names, Labels.ENV_UPLOAD_TIMEOUT, spec.getUploadTimeoutSeconds().toString());
         }
-        if (gracePeriodSeconds != null) {
-            addEnv(env, Labels.ENV_GRACE_PERIOD, gracePeriodSeconds.toString());
+        if (gracePeriod.isIntegralNumber()) {
+            addEnv(env, names, Labels.ENV_GRACE_PERIOD, gracePeriod.asText());
         }
-        c.setEnv(env);
+        if (withCredentials) {
+            addEnv(env, names, ENV_GOOGLE_CREDENTIALS, CREDENTIALS_DIR + "/" + CREDENTIALS_FILE);
+        }
+        if (spec.getEnv() != null) {
+            for (EnvVar extra : spec.getEnv()) {
+                if (extra.getName() != null && names.add(extra.getName())) {
+                    env.add(MAPPER.<JsonNode>valueToTree(extra));
+                }
+            }
+        }
+        patch.append(c.path("env").isArray(), env, "spec", "containers", index, "env");
 
-        List<VolumeMount> mounts = c.getVolumeMounts() == null ? new ArrayList<>() : new ArrayList<>(c.getVolumeMounts());
-        addMount(mounts, Labels.BIN_VOLUME, Labels.BIN_DIR, true);
+        ArrayNode mounts = NODES.arrayNode();
+        mounts.add(mount(Labels.BIN_VOLUME, Labels.BIN_DIR, true));
         if (ownCoverDir) {
-            addMount(mounts, Labels.COVDATA_VOLUME, Labels.COVDATA_DIR, false);
+            mounts.add(mount(Labels.COVDATA_VOLUME, Labels.COVDATA_DIR, false));
         }
-        c.setVolumeMounts(mounts);
+        if (withCredentials) {
+            mounts.add(mount(CREDENTIALS_VOLUME, CREDENTIALS_DIR, true));
+        }
+        patch.append(c.path("volumeMounts").isArray(), mounts, "spec", "containers", index, "volumeMounts");
     }
 
-    /** Adds a literal env var unless one of that name exists; true when added. */
-    private static boolean addEnv(List<EnvVar> env, String name, String value) {
-        if (env.stream().anyMatch(e -> name.equals(e.getName()))) {
-            return false;
-        }
-        env.add(new EnvVar(name, value, null));
-        return true;
-    }
-
-    private static void addFieldRefEnv(List<EnvVar> env, String name, String fieldPath) {
-        if (env.stream().noneMatch(e -> name.equals(e.getName()))) {
-            env.add(new EnvVarBuilder().withName(name).withNewValueFrom().withNewFieldRef()
-                    .withApiVersion("v1").withFieldPath(fieldPath).endFieldRef().endValueFrom().build());
+    private static void addEnv(ArrayNode env, Set<String> names, String name, String value) {
+        if (names.add(name)) {
+            env.addObject().put("name", name).put("value", value);
         }
     }
 
-    private static void addMount(List<VolumeMount> mounts, String volume, String path, boolean readOnly) {
-        if (mounts.stream().noneMatch(m -> volume.equals(m.getName()) || path.equals(m.getMountPath()))) {
-            VolumeMount m = new VolumeMount();
-            m.setName(volume);
-            m.setMountPath(path);
-            m.setReadOnly(readOnly ? Boolean.TRUE : null);
-            mounts.add(m);
+    private static void addFieldRefEnv(ArrayNode env, Set<String> names, String name, String fieldPath) {
+        if (names.add(name)) {
+            ObjectNode e = env.addObject().put("name", name);
+            e.putObject("valueFrom").putObject("fieldRef").put("apiVersion", "v1").put("fieldPath", fieldPath);
         }
     }
 
-    private void addVolumesAndInstaller(PodSpec podSpec, CoverageCaptureSpec spec) {
-        List<Volume> volumes = podSpec.getVolumes() == null ? new ArrayList<>() : new ArrayList<>(podSpec.getVolumes());
-        addEmptyDir(volumes, Labels.BIN_VOLUME);
-        boolean covdataMounted = podSpec.getContainers().stream().anyMatch(c -> c.getVolumeMounts() != null
-                && c.getVolumeMounts().stream().anyMatch(m -> Labels.COVDATA_VOLUME.equals(m.getName())));
-        if (covdataMounted) {
-            addEmptyDir(volumes, Labels.COVDATA_VOLUME);
+    private static ObjectNode mount(String volume, String path, boolean readOnly) {
+        ObjectNode m = NODES.objectNode().put("name", volume).put("mountPath", path);
+        if (readOnly) {
+            m.put("readOnly", true);
         }
-        podSpec.setVolumes(volumes);
-
-        List<Container> inits = podSpec.getInitContainers() == null ? new ArrayList<>()
-                : new ArrayList<>(podSpec.getInitContainers());
-        if (inits.stream().noneMatch(c -> Labels.INIT_CONTAINER_NAME.equals(c.getName()))) {
-            inits.add(0, installer(spec));
-        }
-        podSpec.setInitContainers(inits);
+        return m;
     }
 
-    private static void addEmptyDir(List<Volume> volumes, String name) {
-        if (volumes.stream().noneMatch(v -> name.equals(v.getName()))) {
-            volumes.add(new VolumeBuilder().withName(name).withNewEmptyDir().endEmptyDir().build());
+    private static void addVolumes(AddPatch patch, JsonNode volumes, boolean covdata, CredentialsSecret credentials) {
+        ArrayNode add = NODES.arrayNode();
+        add.addObject().put("name", Labels.BIN_VOLUME).putObject("emptyDir");
+        if (covdata) {
+            add.addObject().put("name", Labels.COVDATA_VOLUME).putObject("emptyDir");
         }
+        if (credentials != null) {
+            ObjectNode secret = add.addObject().put("name", CREDENTIALS_VOLUME).putObject("secret");
+            secret.put("secretName", credentials.getName());
+            // a missing Secret must not keep the pod from starting: the agent then reports the upload failure
+            secret.put("optional", true);
+            secret.putArray("items").addObject().put("key", credentials.keyOrDefault()).put("path", CREDENTIALS_FILE);
+        }
+        patch.append(volumes.isArray(), add, "spec", "volumes");
     }
 
-    /** The init container copying the wrapper into the bin volume; Pod Security "restricted" compliant. */
-    Container installer(CoverageCaptureSpec spec) {
+    /** The init container copying the agent into the bin volume; Pod Security "restricted", explicit resources. */
+    ObjectNode installer(CoverageCaptureSpec spec, List<String> warnings) {
         String image = spec.getWrapperImage() != null && !spec.getWrapperImage().isBlank() ? spec.getWrapperImage()
                 : settings.agentImage();
-        return new ContainerBuilder()
-                .withName(Labels.INIT_CONTAINER_NAME)
-                .withImage(image)
-                .withCommand(settings.agentBinary(), "install", Labels.BIN_DIR)
-                .addNewVolumeMount().withName(Labels.BIN_VOLUME).withMountPath(Labels.BIN_DIR).endVolumeMount()
-                .withNewSecurityContext()
-                .withRunAsNonRoot(true)
-                .withRunAsUser(INSTALL_UID)
-                .withAllowPrivilegeEscalation(false)
-                .withReadOnlyRootFilesystem(true)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                .endSecurityContext()
-                .build();
+        ObjectNode c = NODES.objectNode();
+        c.put("name", Labels.INIT_CONTAINER_NAME);
+        c.put("image", image);
+        c.putArray("command").add(settings.agentBinary()).add("install").add(Labels.BIN_DIR);
+        c.set("resources", resources(spec.getAgentResources(), warnings));
+        c.putArray("volumeMounts").add(mount(Labels.BIN_VOLUME, Labels.BIN_DIR, false));
+        ObjectNode sc = c.putObject("securityContext");
+        sc.put("runAsNonRoot", true);
+        sc.put("runAsUser", INSTALL_UID);
+        sc.put("allowPrivilegeEscalation", false);
+        sc.put("readOnlyRootFilesystem", true);
+        sc.putObject("capabilities").putArray("drop").add("ALL");
+        sc.putObject("seccompProfile").put("type", "RuntimeDefault");
+        return c;
+    }
+
+    /**
+     * Requests and limits of an added container: the settings' defaults, each replaced by the CR's value when it sets
+     * one; a limit below its request is raised to the request (the API server rejects request > limit). A CR value
+     * that is no quantity is ignored with a warning.
+     */
+    ObjectNode resources(ResourceRequirements override, List<String> warnings) {
+        Map<String, String> requests = merged(settings.requests(), override == null ? null : override.getRequests(),
+                "requests", warnings);
+        Map<String, String> limits = merged(settings.limits(), override == null ? null : override.getLimits(),
+                "limits", warnings);
+        requests.forEach((resource, request) -> {
+            String limit = limits.get(resource);
+            if (limit != null && amount(limit).compareTo(amount(request)) < 0) {
+                limits.put(resource, request);
+            }
+        });
+        ObjectNode out = NODES.objectNode();
+        requests.forEach(out.putObject("requests")::put);
+        limits.forEach(out.putObject("limits")::put);
+        return out;
+    }
+
+    private static Map<String, String> merged(Map<String, String> defaults, Map<String, Quantity> override, String what,
+            List<String> warnings) {
+        Map<String, String> out = new java.util.TreeMap<>(defaults);
+        if (override != null) {
+            override.forEach((resource, quantity) -> {
+                String value = quantity == null ? null : quantity.toString();
+                try {
+                    amount(value);
+                    out.put(resource, value);
+                } catch (RuntimeException e) {
+                    warnings.add("integcov: spec.agentResources." + what + "." + resource + "=" + value
+                            + " is not a quantity; using " + defaults.getOrDefault(resource, "none"));
+                }
+            });
+        }
+        return out;
+    }
+
+    static BigDecimal amount(String quantity) {
+        if (quantity == null || quantity.isBlank()) {
+            throw new IllegalArgumentException("empty quantity");
+        }
+        return Quantity.getAmountInBytes(new Quantity(quantity));
+    }
+
+    private static Set<String> names(JsonNode list) {
+        Set<String> out = new HashSet<>();
+        for (JsonNode item : list) {
+            JsonNode name = item.path("name");
+            if (name.isTextual()) {
+                out.add(name.asText());
+            }
+        }
+        return out;
     }
 }

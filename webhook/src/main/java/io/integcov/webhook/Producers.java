@@ -8,7 +8,8 @@ public class Producers {
     @Produces
     @Singleton
     PodMutator podMutator(WebhookConfig config) {
-        return new PodMutator(new PodMutator.Settings(config.agentImage(), config.agentBinary()));
+        return new PodMutator(new PodMutator.Settings(config.agentImage(), config.agentBinary(),
+                config.agentResources().requests(), config.agentResources().limits()));
     }
 
     @Produces

@@ -1,8 +1,6 @@
 package io.integcov.webhook;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.model.StorageSpec;
@@ -14,8 +12,8 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Admits a synthetic pod once at startup so that class loading and Jackson/zjsonpatch set-up do not land on the first
- * real admission (the API server gives the webhook only timeoutSeconds).
+ * Admits a synthetic pod at startup so that class loading and Jackson set-up do not land on the first real admission
+ * (the API server gives the webhook only timeoutSeconds).
  */
 @ApplicationScoped
 public class Warmup {
@@ -29,14 +27,14 @@ public class Warmup {
             CoverageCaptureSpec spec = new CoverageCaptureSpec();
             spec.setStorage(new StorageSpec("file:///warmup"));
             CoverageCapture capture = new CoverageCapture("warmup", "warmup", spec);
-            Pod pod = new PodBuilder().withNewMetadata().withName("warmup").withNamespace("warmup").endMetadata()
-                    .withNewSpec().addNewContainer().withName("app").withImage("app").withCommand("/app").endContainer()
-                    .endSpec().build();
             ObjectNode review = Admission.MAPPER.createObjectNode();
             ObjectNode request = review.put("apiVersion", "admission.k8s.io/v1").putObject("request");
             request.put("uid", "warmup").put("namespace", "warmup").put("operation", "CREATE");
             request.putObject("kind").put("kind", "Pod");
-            request.set("object", Admission.MAPPER.valueToTree(pod));
+            ObjectNode pod = request.putObject("object");
+            pod.putObject("metadata").put("name", "warmup").put("namespace", "warmup");
+            pod.putObject("spec").putArray("containers").addObject().put("name", "app").put("image", "app")
+                    .putArray("command").add("/app");
             CaptureLookup lookup = new CaptureLookup() {
                 @Override
                 public List<CoverageCapture> inNamespace(String namespace) {
@@ -48,7 +46,7 @@ public class Warmup {
                     return true;
                 }
             };
-            String answer = Admission.MAPPER.writeValueAsString(new Admission(mutator, lookup).review(review));
+            String answer = Admission.MAPPER.writeValueAsString(new Admission(mutator, lookup).review(review).response());
             if (!answer.contains("\"patch\"")) {
                 LOG.warnf("warm-up admission gave no patch: %s", answer);
             }

@@ -2,6 +2,8 @@ package io.integcov.webhook;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Runtime settings of the webhook (properties under {@code integcov.}, or env vars such as INTEGCOV_AGENT_IMAGE). */
@@ -17,6 +19,53 @@ public interface WebhookConfig {
     /** Path of the agent binary inside the agent image (the init container runs {@code <it> install <bin dir>}). */
     @WithDefault("/integcov-agent")
     String agentBinary();
+
+    /**
+     * Requests and limits ({@code integcov.agent-resources.requests.cpu=10m}, {@code ...limits.memory=64Mi}, any
+     * resource name) of every container integcov adds to a pod, so that a ResourceQuota without LimitRange defaults
+     * admits it; a CoverageCapture's spec.agentResources overrides them one by one. Defaults in application.properties.
+     */
+    AgentResources agentResources();
+
+    interface AgentResources {
+        Map<String, String> requests();
+
+        Map<String, String> limits();
+    }
+
+    /**
+     * AdmissionReviews larger than this are admitted unchanged with a warning, without building their tree (bounded
+     * memory per request). The default is etcd's default request limit (1.5 MiB): a larger pod cannot be stored anyway.
+     * Bodies above the API server's own limit (3 MiB) are answered 413 before they are read.
+     */
+    @WithDefault("1572864")
+    int maxReviewBytes();
+
+    /**
+     * AdmissionReviews larger than this are parsed on a small worker pool ({@code integcov.large-review-workers}
+     * threads) instead of the event loop, so a few big pods neither stall small admissions nor multiply the heap.
+     */
+    @WithDefault("131072")
+    int workerReviewBytes();
+
+    @WithDefault("2")
+    int largeReviewWorkers();
+
+    Events events();
+
+    interface Events {
+        /** Events on the CoverageCapture for skipped and collided pods (only with the informer source). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Events waiting to be sent; more are dropped (and counted in integcov_events_dropped_total). */
+        @WithDefault("256")
+        int queueSize();
+
+        /** The same message for the same capture is sent once per window. */
+        @WithDefault("PT10M")
+        Duration dedupeWindow();
+    }
 
     /** Directory with tls.crt and tls.key (the mounted Secret); read by quarkus.http.ssl.* in application.properties. */
     @WithDefault("/etc/integcov/tls")

@@ -31,11 +31,11 @@ class AdmissionTest {
     @Test
     void unsyncedCacheIsReported() throws Exception {
         Admission admission = new Admission(new PodMutator(Fixtures.SETTINGS), lookup(false));
-        JsonNode r = admission.review(MutateEndpointTest.review("u", "team", "CREATE", single.podJson()));
+        JsonNode r = admission.review(MutateEndpointTest.review("u", "team", "CREATE", single.podJson())).response();
         assertTrue(r.at("/response/allowed").asBoolean());
         assertEquals("integcov: CoverageCapture cache not synced yet; pod not injected", r.at("/response/warnings/0").asText());
         JsonNode synced = new Admission(new PodMutator(Fixtures.SETTINGS), lookup(true))
-                .review(MutateEndpointTest.review("u", "team", "CREATE", single.podJson()));
+                .review(MutateEndpointTest.review("u", "team", "CREATE", single.podJson())).response();
         assertTrue(synced.at("/response/warnings").isMissingNode());
     }
 
@@ -44,15 +44,15 @@ class AdmissionTest {
         Admission admission = new Admission(new PodMutator(Fixtures.SETTINGS), lookup(true, single.capture()));
         ObjectNode review = MutateEndpointTest.review("u", "team", "CREATE", single.podJson());
         review.with("request").remove("namespace");
-        assertTrue(admission.review(review).at("/response/patch").isTextual(), "pod metadata.namespace is team");
+        assertTrue(admission.review(review).response().at("/response/patch").isTextual(), "pod metadata.namespace is team");
         review.with("request").put("namespace", "elsewhere");
-        assertTrue(admission.review(review).at("/response/patch").isMissingNode(), "request.namespace wins");
+        assertTrue(admission.review(review).response().at("/response/patch").isMissingNode(), "request.namespace wins");
     }
 
     @Test
     void patchHasOnlyAddOperations() throws Exception {
         Admission admission = new Admission(new PodMutator(Fixtures.SETTINGS), lookup(true, single.capture()));
-        JsonNode r = admission.review(MutateEndpointTest.review("u", "team", "CREATE", single.podJson()));
+        JsonNode r = admission.review(MutateEndpointTest.review("u", "team", "CREATE", single.podJson())).response();
         JsonNode patch = JSON.readTree(java.util.Base64.getDecoder().decode(r.at("/response/patch").asText()));
         assertTrue(patch.size() > 0);
         for (JsonNode op : patch) {

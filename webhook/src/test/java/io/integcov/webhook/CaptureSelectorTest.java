@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
@@ -32,9 +32,10 @@ class CaptureSelectorTest {
         return b.build();
     }
 
-    static Pod pod(Map<String, String> labels, Map<String, String> annotations) {
-        return new PodBuilder().withNewMetadata().withName("p").withLabels(labels).withAnnotations(annotations).endMetadata()
-                .withNewSpec().endSpec().build();
+    /** The pod's metadata as the webhook sees it: a JSON tree. */
+    static JsonNode pod(Map<String, String> labels, Map<String, String> annotations) {
+        return Fixtures.JSON.valueToTree(new PodBuilder().withNewMetadata().withName("p").withLabels(labels)
+                .withAnnotations(annotations).endMetadata().withNewSpec().endSpec().build().getMetadata());
     }
 
     @Test

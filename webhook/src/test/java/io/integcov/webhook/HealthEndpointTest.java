@@ -34,7 +34,6 @@ class HealthEndpointTest {
             Thread.sleep(100);
         }
         assertTrue(cache.synced(), "the informer never synced");
-        assertEquals("https", ready.getProtocol());
         Response r = given().relaxedHTTPSValidation().get(ready);
         assertEquals(200, r.statusCode(), r.asString());
         JsonPath json = r.jsonPath();
@@ -44,6 +43,45 @@ class HealthEndpointTest {
                 .findFirst().orElseThrow(() -> new AssertionError("no " + CaptureCacheReadiness.NAME + " in " + checks));
         assertEquals("UP", ours.get("status"));
         assertEquals(Map.of("source", "informer"), ours.get("data"));
+    }
+
+    /**
+     * The health port speaks TLS with the certificate of integcov.tls-dir (src/test/resources/tls in tests), and a
+     * plain-HTTP request to it gets no health answer (plain HTTP is disabled: the kubelet's HTTPS probes are the only
+     * way in).
+     */
+    @Test
+    void healthIsServedOnlyOverTlsWithTheConfiguredCertificate() throws Exception {
+        java.security.cert.Certificate expected;
+        try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("src/test/resources/tls/tls.crt"))) {
+            expected = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+        trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
+            }
+
+            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
+            }
+
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trustAll.getSocketFactory()
+                .createSocket(ready.getHost(), ready.getPort())) {
+            socket.startHandshake();
+            assertEquals(expected, socket.getSession().getPeerCertificates()[0], "the served certificate");
+        }
+
+        URL plain = new URL("http", ready.getHost(), ready.getPort(), ready.getPath());
+        int status;
+        try {
+            status = given().get(plain).statusCode();
+        } catch (Exception e) {
+            status = -1; // the TLS server drops a plain-HTTP request
+        }
+        assertTrue(status != 200, "plain HTTP to the health port must not be answered UP, got " + status);
     }
 
     /** What deploy/'s liveness and startup probes get. */

@@ -135,10 +135,11 @@ class DeployManifestsTest {
     }
 
     @Test
-    void webhookOnlyReadsCoverageCaptures() {
+    void webhookOnlyReadsCoverageCapturesAndCreatesEvents() {
         ClusterRole cluster = one(ClusterRole.class, "integcov-webhook");
-        assertEquals(1, cluster.getRules().size());
+        assertEquals(2, cluster.getRules().size());
         assertRule(cluster, "integcov.io", "coveragecaptures", null, Set.of("get", "list", "watch"));
+        assertRule(cluster, "", "events", null, Set.of("create"));
         ClusterRoleBinding binding = one(ClusterRoleBinding.class, "integcov-webhook");
         assertBound(binding.getSubjects(), binding.getRoleRef().getName(), "integcov-webhook");
         assertTrue(ofKind(RoleBinding.class).stream().flatMap(b -> b.getSubjects().stream())

@@ -1,0 +1,128 @@
+package io.integcov.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.buffer.ByteBufInputStream;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.InputStream;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code POST /mutate} as a Vert.x route answered on the event loop: an admission is a few hundred microseconds of
+ * CPU and no I/O (the CoverageCaptures come from the informer cache, Events are queued), so handing it to a worker
+ * thread would cost more than the work. Reviews above {@code integcov.worker-review-bytes} go to a small worker pool
+ * so that a big pod does not stall the loop; above {@code integcov.max-review-bytes} they are admitted unchanged
+ * without building their tree; above the API server's own limit (3 MiB) the body handler answers 413 before reading.
+ *
+ * <p>
+ * Never a 5xx: a body that is not JSON, or has no {@code request.uid} to answer to, gets 400 with a message; any
+ * other failure gets 200 with allowed=true and a warning (fail open).
+ */
+@ApplicationScoped
+public class MutateRoute {
+    /** The API server never sends more (its own request body limit). */
+    static final long API_SERVER_MAX_BODY = 3L * 1024 * 1024;
+    private static final Logger LOG = Logger.getLogger(MutateRoute.class);
+
+    @Inject
+    Admission admission;
+    @Inject
+    WebhookConfig config;
+    @Inject
+    AdmissionEvents events;
+    @Inject
+    AdmissionMetrics metrics;
+    @Inject
+    Vertx vertx;
+
+    private volatile WorkerExecutor largeReviews;
+
+    /** A status and JSON body to send. */
+    record Reply(int status, byte[] body, Admission.Outcome outcome, Admission.Notice notice) {
+    }
+
+    void routes(@Observes Router router) {
+        largeReviews = vertx.createSharedWorkerExecutor("integcov-large-reviews", config.largeReviewWorkers());
+        router.post("/mutate")
+                .handler(BodyHandler.create(false).setBodyLimit(API_SERVER_MAX_BODY))
+                .handler(this::mutate);
+    }
+
+    void mutate(RoutingContext ctx) {
+        long start = System.nanoTime();
+        Buffer body = ctx.body().buffer();
+        Buffer b = body == null ? Buffer.buffer() : body;
+        if (b.length() > config.workerReviewBytes()) {
+            largeReviews.<Reply>executeBlocking(() -> answer(b), false)
+                    .onComplete(r -> send(ctx, r.succeeded() ? r.result() : error(r.cause()), start));
+        } else {
+            send(ctx, answer(b), start);
+        }
+    }
+
+    /** Never throws. */
+    Reply answer(Buffer body) {
+        JsonNode review = null;
+        String uid = null;
+        try {
+            if (body.length() > config.maxReviewBytes()) {
+                try (InputStream in = new ByteBufInputStream(body.getByteBuf())) {
+                    Admission.Answer a = Admission.tooLarge(in, body.length(), config.maxReviewBytes());
+                    return a == null ? badRequest("body is not an AdmissionReview: request.uid is missing")
+                            : ok(a);
+                }
+            }
+            try (InputStream in = new ByteBufInputStream(body.getByteBuf())) {
+                review = Admission.MAPPER.readTree(in);
+            } catch (Exception e) {
+                return badRequest("body is not JSON: " + e.getMessage());
+            }
+            uid = Admission.uid(review);
+            if (uid == null) {
+                return badRequest("body is not an AdmissionReview: request.uid is missing");
+            }
+            return ok(admission.review(review));
+        } catch (Exception | StackOverflowError | OutOfMemoryError e) {
+            if (uid == null) {
+                return badRequest("cannot read the AdmissionReview: " + e);
+            }
+            LOG.warnf("admission %s: not injected (fail open): %s", uid, e.toString());
+            return ok(Admission.failOpen(review, uid, e));
+        }
+    }
+
+    private static Reply ok(Admission.Answer answer) {
+        return new Reply(200, Admission.bytes(answer.response()), answer.outcome(), answer.notice());
+    }
+
+    private static Reply badRequest(String message) {
+        String line = message.lines().findFirst().orElse("").strip();
+        if (line.length() > 300) {
+            line = line.substring(0, 300) + "...";
+        }
+        return new Reply(400, Admission.bytes(Admission.MAPPER.createObjectNode().put("error", line)),
+                Admission.Outcome.invalid, null);
+    }
+
+    private static Reply error(Throwable t) {
+        return badRequest("cannot read the AdmissionReview: " + t);
+    }
+
+    private void send(RoutingContext ctx, Reply reply, long start) {
+        ctx.response().setStatusCode(reply.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(Buffer.buffer(reply.body()));
+        metrics.record(reply.outcome(), System.nanoTime() - start);
+        if (reply.notice() != null) {
+            events.offer(reply.notice());
+        }
+    }
+}
