@@ -20,13 +20,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("coveragecapture")
 @Plural("coveragecaptures")
 @ShortNames("covcap")
-@AdditionalPrinterColumn(name = "Storage", jsonPath = ".spec.storage.url", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Matched", jsonPath = ".status.matchedPods", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Injected", jsonPath = ".status.injectedPods", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Not-Injected", jsonPath = ".status.notInjectedPods",
-        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Uploads", jsonPath = ".status.uploadCount", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Storage", jsonPath = ".spec.storage.url", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class CoverageCapture extends CustomResource<CoverageCaptureSpec, CoverageCaptureStatus> implements Namespaced {
     public static final String GROUP = "integcov.io";

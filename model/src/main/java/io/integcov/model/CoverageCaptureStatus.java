@@ -5,6 +5,10 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 
+/**
+ * What the operator observed for a CoverageCapture: spec validity and readiness (conditions), the matching pods and
+ * whether the webhook injected them, and the uploads committed under the capture's own storage prefix.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CoverageCaptureStatus {
     private Long observedGeneration;
@@ -14,6 +18,8 @@ public class CoverageCaptureStatus {
     private Integer notInjectedPods;
     /** Matching pods the webhook did not mutate, each with the reason and what to do. */
     private List<PodNote> notInjected = new ArrayList<>();
+    /** How many committed uploads this capture has in storage (the list below holds only the newest ones). */
+    private Integer uploadCount;
     /** Committed uploads (a manifest exists), newest last. */
     private List<UploadRecord> uploads = new ArrayList<>();
 
@@ -63,6 +69,14 @@ public class CoverageCaptureStatus {
 
     public void setNotInjected(List<PodNote> notInjected) {
         this.notInjected = notInjected;
+    }
+
+    public Integer getUploadCount() {
+        return uploadCount;
+    }
+
+    public void setUploadCount(Integer uploadCount) {
+        this.uploadCount = uploadCount;
     }
 
     public List<UploadRecord> getUploads() {
