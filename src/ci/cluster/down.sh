@@ -22,7 +22,7 @@ stop() { # name grace-seconds: SIGTERM the recorded process, SIGKILL after the g
   local pidfile=$work/pids/$1 pid i
   [[ -f $pidfile ]] || return 0
   pid=$(cat "$pidfile")
-  if alive "$pid" && tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -qF "$1"; then
+  if alive "$pid" && tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -F -- "$1" >/dev/null; then
     kill -TERM "$pid" 2>/dev/null
     for ((i = 0; i < $2 * 10; i++)); do alive "$pid" || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null

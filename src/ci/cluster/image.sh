@@ -83,6 +83,7 @@ if [[ $import == 1 ]]; then
   sock="$(cat "$STATE_DIR/workdir")/containerd/containerd.sock"
   ctr --address "$sock" -n k8s.io images import "$archive" >/dev/null 2>"$tmp/ctr.err" \
     || { cat "$tmp/ctr.err" >&2; die "ctr images import of $name failed"; }
-  ctr --address "$sock" -n k8s.io images ls -q | grep -qxF "$name" || die "$name not listed by containerd after import"
+  listed=$(ctr --address "$sock" -n k8s.io images ls -q)
+  grep -qxF "$name" <<< "$listed" || die "$name not listed by containerd after import"
 fi
 echo "$name $manifest_digest"

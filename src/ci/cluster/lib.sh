@@ -49,7 +49,7 @@ pids_mentioning() {
   for d in /proc/[0-9]*; do
     pid=${d#/proc/}
     [[ $skip == *" $pid "* ]] && continue
-    if tr '\0' ' ' 2>/dev/null < "$d/cmdline" | grep -qF -- "$needle"; then echo "$pid"; fi
+    if tr '\0' ' ' 2>/dev/null < "$d/cmdline" | grep -F -- "$needle" >/dev/null; then echo "$pid"; fi
   done
 }
 

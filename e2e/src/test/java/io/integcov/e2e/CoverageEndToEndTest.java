@@ -137,6 +137,9 @@ class CoverageEndToEndTest {
             b.editMetadata().addToLabels("pod-security.kubernetes.io/enforce", "restricted").endMetadata();
         }
         admin.namespaces().resource(b.build()).serverSideApply();
+        // pods are refused until kube-controller-manager created the namespace's default ServiceAccount
+        admin.serviceAccounts().inNamespace(ns).withName("default").waitUntilCondition(sa -> sa != null,
+                CONVERGE.toSeconds(), TimeUnit.SECONDS);
     }
 
     static CoverageCapture capture(String ns, String name, String url, String appLabel,

@@ -21,9 +21,9 @@ public final class LocalClusterExtension implements BeforeAllCallback, Parameter
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LocalClusterExtension.class);
 
     /** What the root store holds: the cluster, or why it could not start. */
-    private record Started(LocalCluster cluster, Throwable failure) implements ExtensionContext.Store.CloseableResource {
+    private record Started(LocalCluster cluster, Throwable failure) implements AutoCloseable {
         @Override
-        public void close() throws Throwable {
+        public void close() throws Exception {
             if (cluster != null) {
                 cluster.close();
             }

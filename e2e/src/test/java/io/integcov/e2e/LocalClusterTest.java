@@ -116,6 +116,9 @@ class LocalClusterTest {
     static void namespace(String ns) {
         admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
                 .serverSideApply();
+        // pods are refused until kube-controller-manager created the namespace's default ServiceAccount
+        admin.serviceAccounts().inNamespace(ns).withName("default").waitUntilCondition(sa -> sa != null,
+                CONVERGE.toSeconds(), TimeUnit.SECONDS);
     }
 
     @Test

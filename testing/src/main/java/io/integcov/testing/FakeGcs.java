@@ -56,9 +56,11 @@ public final class FakeGcs implements AutoCloseable {
      */
     public static FakeGcs startOn(String host, String... buckets) throws IOException, InterruptedException {
         Cache.binary("fake-gcs-server", INSTALL_HINT);
+        int port;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return new FakeGcs(host, socket.getLocalPort()).startServer(buckets);
+            port = socket.getLocalPort();
         }
+        return new FakeGcs(host, port).startServer(buckets);
     }
 
     /** Picks a free loopback port; nothing listens there until {@link #startServer()}. */
