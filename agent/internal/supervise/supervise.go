@@ -21,14 +21,15 @@ const (
 	ExitNotFound      = 127
 )
 
-// Forwarded lists every signal a process can catch except SIGCHLD (it concerns the agent: reaping), and 32/33 (used
-// by C libraries' threading). KILL and STOP cannot be caught. Fault signals sent with kill(2) are forwarded too; a
-// real fault of the agent still crashes it.
+// Forwarded lists every signal a process can catch except SIGCHLD (it concerns the agent: reaping), SIGPROF (the Go
+// runtime consumes it for its profiler and never hands it to signal.Notify) and 32-34 (the Go runtime reserves them
+// for C libraries' threading). KILL and STOP cannot be caught. Fault signals sent with kill(2) are forwarded too; a real fault of the
+// agent still crashes it.
 func Forwarded() []os.Signal {
 	var out []os.Signal
 	for n := 1; n <= 64; n++ {
 		s := syscall.Signal(n)
-		if s == syscall.SIGKILL || s == syscall.SIGSTOP || s == syscall.SIGCHLD || n == 32 || n == 33 {
+		if s == syscall.SIGKILL || s == syscall.SIGSTOP || s == syscall.SIGCHLD || s == syscall.SIGPROF || (n >= 32 && n <= 34) {
 			continue
 		}
 		out = append(out, s)

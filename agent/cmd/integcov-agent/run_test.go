@@ -1,0 +1,368 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"integcov.io/agent/internal/agenttest"
+	"integcov.io/agent/internal/manifest"
+	"integcov.io/agent/internal/supervise"
+)
+
+const bucket = "coverage"
+
+// fileEnv uploads to file://store with fixed key segments; the returned run dir parent is store/ns/cap/uid/pod/app.
+func fileEnv(t *testing.T) (env []string, cov, runs string) {
+	dir := t.TempDir()
+	cov = filepath.Join(dir, "covdata")
+	store := filepath.Join(dir, "store")
+	return []string{"GOCOVERDIR=" + cov, "INTEGCOV_STORAGE=file://" + store, "INTEGCOV_POD_NAMESPACE=ns",
+			"INTEGCOV_CAPTURE=cap", "INTEGCOV_CAPTURE_UID=uid", "INTEGCOV_POD_NAME=pod", "INTEGCOV_CONTAINER=app"}, cov,
+		filepath.Join(store, "ns/cap/uid/pod/app")
+}
+
+// oneRun returns the single run directory below runs and its manifest.
+func oneRun(t *testing.T, runs string) (string, manifest.Manifest) {
+	t.Helper()
+	entries, err := os.ReadDir(runs)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("want one run directory in %s: %v %v", runs, entries, err)
+	}
+	dir := filepath.Join(runs, entries[0].Name())
+	data, err := os.ReadFile(filepath.Join(dir, manifest.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := manifest.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.RunID != entries[0].Name() {
+		t.Fatalf("runId %s in directory %s", m.RunID, entries[0].Name())
+	}
+	return dir, m
+}
+
+// directPercent runs covapp without the agent and returns its coverage.
+func directPercent(t *testing.T, args ...string) float64 {
+	t.Helper()
+	cov := t.TempDir()
+	p := start(t, []string{"GOCOVERDIR=" + cov}, append([]string{covappBin}, args...)...)
+	if code := p.wait(t); code != exitOf(args) {
+		t.Fatalf("direct run exit %d: %s", code, p.describe())
+	}
+	return agenttest.Percent(t, cov)
+}
+
+func exitOf(args []string) int {
+	for i, a := range args {
+		if a == "-exit" && i+1 < len(args) {
+			var n int
+			fmt.Sscan(args[i+1], &n)
+			return n
+		}
+	}
+	return 0
+}
+
+func TestExitCodeIsTheChildsAndTheRunIsUploadedWithTheSameCoverage(t *testing.T) {
+	for _, code := range []string{"0", "3"} {
+		t.Run("exit "+code, func(t *testing.T) {
+			env, _, runs := fileEnv(t)
+			p := agent(t, env, "run", "--", covappBin, "-exit", code, "-work", "7")
+			if got := p.wait(t); fmt.Sprint(got) != code {
+				t.Fatalf("exit %d: %s", got, p.describe())
+			}
+			dir, m := oneRun(t, runs)
+			if fmt.Sprint(m.ExitCode) != code || m.Signal != nil || m.Failed != nil || len(m.Files) != 2 || m.Mode != "wrap" {
+				t.Fatalf("manifest %+v", m)
+			}
+			if m.Namespace+m.Capture+m.CaptureUID+m.Pod+m.Container != "nscapuidpodapp" {
+				t.Fatalf("key segments in manifest %+v", m)
+			}
+			os.Remove(filepath.Join(dir, manifest.FileName))
+			if got, want := agenttest.Percent(t, dir), directPercent(t, "-exit", code, "-work", "7"); got != want || got == 0 {
+				t.Fatalf("uploaded coverage %v, direct run %v", got, want)
+			}
+		})
+	}
+}
+
+func TestChildPanicExitsTwoAndKeepsItsStderr(t *testing.T) {
+	self, _ := os.Executable()
+	p := agent(t, []string{childEnv + "=panic"}, "run", "--", self)
+	if code := p.wait(t); code != 2 {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+	if !strings.Contains(p.err(), "panic: child panics on purpose") {
+		t.Fatalf("child's stderr lost: %s", p.describe())
+	}
+}
+
+func TestChildKilledBySIGKILLGives137AndTheManifestRecordsSignal9(t *testing.T) {
+	env, _, runs := fileEnv(t)
+	ready := filepath.Join(t.TempDir(), "ready")
+	p := agent(t, env, "run", "--", covappBin, "-serve", "127.0.0.1:0", "-ready", ready)
+	awaitFile(t, p, ready)
+	children := childPIDs(t, p.cmd.Process.Pid)
+	if len(children) != 1 {
+		t.Fatalf("children %v", children)
+	}
+	syscall.Kill(children[0], syscall.SIGKILL)
+	if code := p.wait(t); code != 137 {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+	_, m := oneRun(t, runs)
+	if m.ExitCode != 137 || m.Signal == nil || *m.Signal != 9 {
+		t.Fatalf("manifest %+v", m)
+	}
+}
+
+func TestCommandThatCannotStart(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "not-executable")
+	os.WriteFile(plain, []byte("#!/bin/sh\n"), 0o644)
+	tests := []struct {
+		name    string
+		command string
+		path    string
+		code    int
+	}{
+		{"absolute path missing", filepath.Join(dir, "no-such-program"), "", 127},
+		{"name not in PATH", "no-such-program-integcov", dir, 127},
+		{"not executable", plain, "", 126},
+		{"not executable in PATH", "not-executable", dir, 126},
+		{"a directory", dir, "", 126},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var env []string
+			if tt.path != "" {
+				env = append(env, "PATH="+tt.path)
+			}
+			p := agent(t, env, "run", "--", tt.command)
+			if code := p.wait(t); code != tt.code {
+				t.Fatalf("exit %d, want %d: %s", code, tt.code, p.describe())
+			}
+			if !strings.Contains(p.err(), "integcov-agent: cannot start "+tt.command) {
+				t.Fatalf("no clear error line: %s", p.describe())
+			}
+		})
+	}
+}
+
+func TestEnvironmentIsPassedUnchanged(t *testing.T) {
+	value := "a b=c \u00fc $HOME"
+	p := agent(t, []string{"MY_SETTING=" + value}, "run", covappBin, "-print-env", "MY_SETTING")
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+	if !strings.Contains(p.out(), "MY_SETTING="+value+"\n") {
+		t.Fatalf("environment changed: %s", p.describe())
+	}
+	if !strings.Contains(p.err(), "integcov-agent: INTEGCOV_STORAGE is not set; coverage data is not uploaded") {
+		t.Fatalf("missing notice: %s", p.describe())
+	}
+}
+
+func TestEveryCatchableSignalIsForwardedUnchanged(t *testing.T) {
+	self, _ := os.Executable()
+	ready := filepath.Join(t.TempDir(), "ready")
+	p := agent(t, []string{childEnv + "=signals", "READY=" + ready}, "run", "--", self)
+	awaitFile(t, p, ready)
+	sigs := supervise.Forwarded()
+	// SIGTERM last and twice: the second TERM must reach the child too (it exits on it)
+	sigs = slices.DeleteFunc(sigs, func(s os.Signal) bool { return s == syscall.SIGTERM })
+	sigs = append(sigs, syscall.SIGTERM, syscall.SIGTERM)
+	for _, s := range sigs {
+		n := int(s.(syscall.Signal))
+		if err := syscall.Kill(p.cmd.Process.Pid, s.(syscall.Signal)); err != nil {
+			t.Fatal(err)
+		}
+		p.awaitLine(t, fmt.Sprintf("got %d", n))
+	}
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+}
+
+func TestUnhandledSIGHUPKillsTheChildWith129(t *testing.T) {
+	ready := filepath.Join(t.TempDir(), "ready")
+	p := agent(t, nil, "run", "--", covappBin, "-serve", "127.0.0.1:0", "-ready", ready)
+	awaitFile(t, p, ready)
+	syscall.Kill(p.cmd.Process.Pid, syscall.SIGHUP)
+	if code := p.wait(t); code != 129 {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+}
+
+func TestMissingCoverDirIsCreatedWorldWritableBeforeTheChildStarts(t *testing.T) {
+	env, _, runs := fileEnv(t)
+	cov := filepath.Join(t.TempDir(), "a", "b")
+	env = append(env, "GOCOVERDIR="+cov)
+	p := agent(t, env, "run", "--", covappBin, "-exit", "0")
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+	info, err := os.Stat(cov)
+	if err != nil || info.Mode().Perm() != 0o777 {
+		t.Fatalf("GOCOVERDIR %v, %v", info, err)
+	}
+	metas, _ := filepath.Glob(filepath.Join(cov, "covmeta.*"))
+	if len(metas) != 1 {
+		t.Fatalf("the child could not write its meta-data file: %v %s", metas, p.describe())
+	}
+	if _, m := oneRun(t, runs); len(m.Files) != 2 {
+		t.Fatalf("manifest %+v", m)
+	}
+}
+
+func TestGoTempFilesAreNotUploadedOtherFilesAre(t *testing.T) {
+	env, cov, runs := fileEnv(t)
+	os.MkdirAll(cov, 0o777)
+	os.WriteFile(filepath.Join(cov, "tmp.covcounters.partial"), []byte("being written"), 0o644)
+	os.WriteFile(filepath.Join(cov, "notes.txt"), []byte("other"), 0o644)
+	p := agent(t, env, "run", "--", covappBin, "-work", "30")
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+	dir, m := oneRun(t, runs)
+	var names []string
+	for _, f := range m.Files {
+		names = append(names, f.Name)
+	}
+	if len(names) != 3 || !slices.Contains(names, "notes.txt") || slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, "tmp.") }) {
+		t.Fatalf("files %v", names)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tmp.covcounters.partial")); err == nil {
+		t.Fatal("tmp file uploaded")
+	}
+}
+
+func TestRestartedContainerUploadsOnlyFilesNoEarlierRunCommitted(t *testing.T) {
+	env, _, runs := fileEnv(t)
+	for i := 0; i < 3; i++ {
+		p := agent(t, env, "run", "--", covappBin, "-exit", fmt.Sprint(i))
+		if code := p.wait(t); code != i {
+			t.Fatalf("exit %d: %s", code, p.describe())
+		}
+	}
+	entries, _ := os.ReadDir(runs)
+	if len(entries) != 3 {
+		t.Fatalf("want 3 runs, got %v", entries)
+	}
+	seen := map[string]int{}
+	var all []string
+	for i, e := range entries { // run ids sort by start time
+		data, _ := os.ReadFile(filepath.Join(runs, e.Name(), manifest.FileName))
+		m, err := manifest.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantFiles := 1 // the counters of this run only
+		if i == 0 {
+			wantFiles = 2 // and the meta-data file, which every run of the same binary shares
+		}
+		if len(m.Files) != wantFiles || m.ExitCode != i {
+			t.Fatalf("run %d manifest %+v", i, m)
+		}
+		for _, f := range m.Files {
+			seen[f.Name]++
+			all = append(all, filepath.Join(runs, e.Name()))
+		}
+	}
+	for name, n := range seen {
+		if n != 1 {
+			t.Fatalf("%s uploaded %d times", name, n)
+		}
+	}
+	// all runs together are complete coverage data
+	if p := agenttest.Percent(t, filepath.Join(runs, entries[0].Name()), filepath.Join(runs, entries[1].Name()),
+		filepath.Join(runs, entries[2].Name())); p == 0 {
+		t.Fatalf("no coverage from the three runs")
+	}
+}
+
+func TestBadStorageURLIsOneLineAndTheAppStillRuns(t *testing.T) {
+	for _, url := range []string{"s3://bucket/x", "gs:///x", "file://relative/dir", "::"} {
+		t.Run(url, func(t *testing.T) {
+			p := agent(t, []string{"GOCOVERDIR=" + t.TempDir(), "INTEGCOV_STORAGE=" + url}, "run", "--", covappBin, "-exit", "3")
+			if code := p.wait(t); code != 3 {
+				t.Fatalf("exit %d: %s", code, p.describe())
+			}
+			want := "integcov-agent: INTEGCOV_STORAGE: storage URL '" + url + "'"
+			if !strings.Contains(p.out(), "covapp: classified") || !strings.Contains(p.err(), want) ||
+				!strings.Contains(p.err(), "coverage data is not uploaded") {
+				t.Fatalf("want %q: %s", want, p.describe())
+			}
+		})
+	}
+}
+
+func TestUsageHelpAndVersion(t *testing.T) {
+	tests := []struct {
+		args     []string
+		code     int
+		out, err string
+		quietOut bool
+	}{
+		{[]string{"--help"}, 0, "integcov-agent run [--] CMD", "", false},
+		{[]string{"help"}, 0, "integcov-agent install DIR", "", false},
+		{[]string{"run", "--help"}, 0, "Usage:", "", false},
+		{[]string{"version"}, 0, "integcov-agent ", "", false},
+		{nil, 2, "", "missing subcommand", true},
+		{[]string{"frobnicate"}, 2, "", `unknown subcommand "frobnicate"`, true},
+		{[]string{"run"}, 2, "", "run: missing CMD", true},
+		{[]string{"run", "--"}, 2, "", "run: missing CMD", true},
+		{[]string{"run", "-x", "cmd"}, 2, "", `unknown option "-x"`, true},
+		{[]string{"install"}, 2, "", "install takes exactly one argument", true},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			p := agent(t, nil, tt.args...)
+			code := p.wait(t)
+			if code != tt.code || !strings.Contains(p.out(), tt.out) || !strings.Contains(p.err(), tt.err) {
+				t.Fatalf("exit %d: %s", code, p.describe())
+			}
+			if tt.quietOut && p.out() != "" {
+				t.Fatalf("usage errors write nothing to stdout: %s", p.describe())
+			}
+			if tt.code == 2 && !strings.Contains(p.err(), "Usage:") {
+				t.Fatalf("usage errors print the usage: %s", p.describe())
+			}
+		})
+	}
+}
+
+func TestInstallCopiesTheRunningBinaryAndTheCopyWorks(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "volume", "bin")
+	for i := 0; i < 2; i++ { // an init container that restarts installs again
+		p := agent(t, nil, "install", dir)
+		if code := p.wait(t); code != 0 {
+			t.Fatalf("exit %d: %s", code, p.describe())
+		}
+		if strings.Contains(p.err(), "chmod") || strings.Count(p.err(), "\n") != 1 {
+			t.Fatalf("install says one line: %s", p.describe())
+		}
+	}
+	installed := filepath.Join(dir, "integcov-agent")
+	a, _ := os.ReadFile(agentBin)
+	b, _ := os.ReadFile(installed)
+	info, _ := os.Stat(installed)
+	if string(a) != string(b) || info.Mode().Perm() != 0o755 {
+		t.Fatalf("installed copy differs or mode %v", info.Mode())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("leftovers: %v", entries)
+	}
+	p := start(t, nil, installed, "run", "--", covappBin, "-exit", "5")
+	if code := p.wait(t); code != 5 {
+		t.Fatalf("installed agent: exit %d: %s", code, p.describe())
+	}
+}
