@@ -173,10 +173,15 @@ final class IntegcovOnHost implements AutoCloseable {
                             + e.getValueFrom());
                 };
             }
-            for (Map.Entry<String, Path> m : mounts.entrySet()) {
-                if (value != null && (value.equals(m.getKey()) || value.startsWith(m.getKey() + "/"))) {
-                    value = m.getValue() + value.substring(m.getKey().length());
+            String mount = null; // the deepest mount path the value is at or below
+            for (String m : mounts.keySet()) {
+                if (value != null && (value.equals(m) || value.startsWith(m + "/"))
+                        && (mount == null || m.length() > mount.length())) {
+                    mount = m;
                 }
+            }
+            if (mount != null) {
+                value = mounts.get(mount) + value.substring(mount.length());
             }
             env.put(e.getName(), value == null ? "" : value);
         }

@@ -91,6 +91,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         try {
             Path log = Files.createDirectories(workDir.getParent()).resolve(workDir.getFileName() + "-up.log");
+            Files.deleteIfExists(log);
             String out = run(log, script("up.sh").toString(), workDir.toString()).trim();
             Properties env = new Properties();
             try (Reader r = Files.newBufferedReader(Path.of(out), StandardCharsets.UTF_8)) {
@@ -169,7 +170,9 @@ public final class LocalCluster implements AutoCloseable {
         closed = true;
         try {
             api.close();
-            run(workDir.getParent().resolve(workDir.getFileName() + "-down.log"), script("down.sh").toString());
+            Path log = workDir.getParent().resolve(workDir.getFileName() + "-down.log");
+            Files.deleteIfExists(log);
+            run(log, script("down.sh").toString());
         } finally {
             lockChannel.close();
             try {
