@@ -1,0 +1,258 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"integcov.io/agent/internal/agenttest"
+	"integcov.io/agent/internal/manifest"
+)
+
+// gcsEnv uploads to gs://coverage/<prefix> on endpoint with fixed key segments.
+func gcsEnv(t *testing.T, endpoint, prefix string) (env []string, cov string) {
+	cov = filepath.Join(t.TempDir(), "covdata")
+	return []string{"GOCOVERDIR=" + cov, "INTEGCOV_STORAGE=gs://" + bucket + "/" + prefix, "STORAGE_EMULATOR_HOST=" + endpoint,
+		"INTEGCOV_POD_NAMESPACE=ns", "INTEGCOV_CAPTURE=cap", "INTEGCOV_CAPTURE_UID=uid", "INTEGCOV_POD_NAME=pod",
+		"INTEGCOV_CONTAINER=app"}, cov
+}
+
+// gcsManifest reads the one manifest below prefix and checks it against the stored objects.
+func gcsManifest(t *testing.T, gcs *agenttest.FakeGCS, prefix string) manifest.Manifest {
+	t.Helper()
+	objects := gcs.Objects(t, bucket, prefix+"/")
+	var m manifest.Manifest
+	byName := map[string]agenttest.Object{}
+	manifests := 0
+	for _, o := range objects {
+		byName[o.Name] = o
+		if strings.HasSuffix(o.Name, "/"+manifest.FileName) {
+			manifests++
+			var err error
+			if m, err = manifest.Parse(gcs.Download(t, bucket, o.Name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if manifests != 1 {
+		t.Fatalf("want one manifest below %s, got %d in %d objects", prefix, manifests, len(objects))
+	}
+	run := prefix + "/ns/cap/uid/pod/app/" + m.RunID + "/"
+	for _, f := range m.Files {
+		o, ok := byName[run+f.Name]
+		if !ok || o.Size != f.Size || o.CRC32C != f.CRC32C {
+			t.Fatalf("manifest entry %+v, stored %+v (found %v)", f, o, ok)
+		}
+	}
+	if len(objects) != len(m.Files)+1 {
+		t.Fatalf("%d objects, manifest names %d files", len(objects), len(m.Files))
+	}
+	return m
+}
+
+func TestSIGTERMIsForwardedAndCoverageFromGCSEqualsADirectRun(t *testing.T) {
+	gcs := agenttest.StartFakeGCS(t, bucket)
+	env, _ := gcsEnv(t, gcs.Endpoint(), "sigterm")
+	ready := filepath.Join(t.TempDir(), "ready")
+	p := agent(t, env, "run", "--", covappBin, "-serve", "127.0.0.1:0", "-ready", ready, "-exit", "7")
+	awaitFile(t, p, ready)
+	syscall.Kill(p.cmd.Process.Pid, syscall.SIGTERM)
+	if code := p.wait(t); code != 7 || !strings.Contains(p.out(), "covapp: got terminated") {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+	m := gcsManifest(t, gcs, "sigterm")
+	if m.ExitCode != 7 || m.Signal != nil || len(m.Files) != 2 || m.Failed != nil {
+		t.Fatalf("manifest %+v", m)
+	}
+	uploaded := agenttest.Percent(t, gcs.DownloadAll(t, bucket, "sigterm/", manifest.FileName))
+
+	directCov := t.TempDir()
+	directReady := filepath.Join(t.TempDir(), "ready")
+	d := start(t, []string{"GOCOVERDIR=" + directCov}, covappBin, "-serve", "127.0.0.1:0", "-ready", directReady, "-exit", "7")
+	awaitFile(t, d, directReady)
+	syscall.Kill(d.cmd.Process.Pid, syscall.SIGTERM)
+	if code := d.wait(t); code != 7 {
+		t.Fatalf("direct run: %s", d.describe())
+	}
+	if direct := agenttest.Percent(t, directCov); uploaded != direct || uploaded == 0 {
+		t.Fatalf("coverage from storage %v, direct run %v", uploaded, direct)
+	}
+}
+
+func TestMissingBucketIsOneClearLineAndKeepsTheExitCode(t *testing.T) {
+	gcs := agenttest.StartFakeGCS(t, bucket)
+	env, _ := gcsEnv(t, gcs.Endpoint(), "x")
+	env = append(env, "INTEGCOV_STORAGE=gs://no-such-bucket/x", "INTEGCOV_UPLOAD_TIMEOUT=20s")
+	p := agent(t, env, "run", "--", covappBin, "-exit", "6")
+	if code := p.wait(t); code != 6 {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+	if !strings.Contains(p.err(), "integcov-agent: 2 of 2 coverage files not uploaded to gs://no-such-bucket/x/") ||
+		!strings.Contains(p.err(), "404") || strings.Contains(p.err(), "retrying") {
+		t.Fatalf("want a fast, clear failure: %s", p.describe())
+	}
+}
+
+func TestUnreachableStorageKeepsTheExitCodeAndCountsEveryFile(t *testing.T) {
+	endpoint := fmt.Sprintf("http://127.0.0.1:%d", agenttest.FreePort(t))
+	env, _ := gcsEnv(t, endpoint, "x")
+	env = append(env, "INTEGCOV_UPLOAD_TIMEOUT=3s")
+	p := agent(t, env, "run", "--", covappBin, "-exit", "4")
+	if code := p.wait(t); code != 4 {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+	for _, want := range []string{"upload failed, retrying until", "connection refused",
+		"2 of 2 coverage files not uploaded", "could not write integcov-manifest.json"} {
+		if !strings.Contains(p.err(), want) {
+			t.Fatalf("want %q: %s", want, p.describe())
+		}
+	}
+}
+
+func TestServerThatAcceptsAndNeverAnswersIsAbandonedAtTheDeadline(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never read from or answered
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	env, _ := gcsEnv(t, "http://"+l.Addr().String(), "x")
+	env = append(env, "INTEGCOV_UPLOAD_TIMEOUT=3s")
+	p := agent(t, env, "run", "--", covappBin, "-exit", "5")
+	if code := p.wait(t); code != 5 {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+	if !strings.Contains(p.err(), "2 of 2 coverage files not uploaded") {
+		t.Fatalf("%s", p.describe())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(conns) == 0 {
+		t.Fatal("the agent never connected")
+	}
+}
+
+// manyFiles fills cov with n-2 copies of covapp-like counter files; covapp adds its own meta and counters file.
+func manyFiles(t *testing.T, cov string, n int) {
+	t.Helper()
+	if err := os.MkdirAll(cov, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n-2; i++ {
+		data := []byte(fmt.Sprintf("counter data %d %s", i, strings.Repeat("x", i%300)))
+		if err := os.WriteFile(filepath.Join(cov, fmt.Sprintf("covcounters.synthetic.%d.%d", i, 1000+i)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// storedCount counts the object files the filesystem backend has written so far.
+func storedCount(gcs *agenttest.FakeGCS) int {
+	n := 0
+	filepath.Walk(gcs.Root, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+func TestServerKilledMidUploadAndRestartedGetsEveryFileThroughRetries(t *testing.T) {
+	gcs := agenttest.StartFakeGCS(t, bucket)
+	env, cov := gcsEnv(t, gcs.Endpoint(), "restart")
+	env = append(env, "INTEGCOV_UPLOAD_TIMEOUT=120s")
+	manyFiles(t, cov, 500)
+	p := agent(t, env, "run", "--", covappBin, "-exit", "0")
+	for storedCount(gcs) < 50 {
+		if p.cmd.ProcessState != nil {
+			t.Fatalf("agent ended first: %s", p.describe())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	gcs.Kill()
+	time.Sleep(time.Second)
+	gcs.Start(t)
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+	m := gcsManifest(t, gcs, "restart")
+	if len(m.Files) != 500 || m.Failed != nil {
+		t.Fatalf("%d files, failed %v: %s", len(m.Files), m.Failed, p.describe())
+	}
+	if !strings.Contains(p.err(), "upload failed, retrying") {
+		t.Fatalf("the kill was not noticed: %s", p.describe())
+	}
+}
+
+func TestServerKilledForGoodCountsExactlyTheFilesNotUploaded(t *testing.T) {
+	gcs := agenttest.StartFakeGCS(t, bucket)
+	upstream, _ := url.Parse(gcs.Endpoint())
+	// Between the agent and the server: counts the successful answers the agent really got, and after 100 of them
+	// kills the server for good and stops answering, so the truth about what arrived is known exactly.
+	var mu sync.Mutex
+	acked, dead := 0, false
+	var front *httptest.Server
+	proxy := httputil.NewSingleHostReverseProxy(upstream)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if dead {
+			return fmt.Errorf("server is gone")
+		}
+		if r.StatusCode == 200 {
+			acked++
+			if acked == 100 {
+				dead = true
+				gcs.Kill()
+				go func() { front.Listener.Close(); front.CloseClientConnections() }()
+			}
+		}
+		return nil
+	}
+	front = httptest.NewServer(proxy)
+	t.Cleanup(front.Close)
+
+	env, cov := gcsEnv(t, front.URL, "gone")
+	env = append(env, "INTEGCOV_UPLOAD_TIMEOUT=4s")
+	manyFiles(t, cov, 500)
+	p := agent(t, env, "run", "--", covappBin, "-exit", "9")
+	if code := p.wait(t); code != 9 {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := fmt.Sprintf("integcov-agent: %d of 500 coverage files not uploaded", 500-acked)
+	if acked != 100 || !strings.Contains(p.err(), want) || !strings.Contains(p.err(), "could not write integcov-manifest.json") {
+		t.Fatalf("acked %d, want %q: %s", acked, want, p.describe())
+	}
+}
