@@ -7,6 +7,7 @@ import io.integcov.model.CoverageCaptureStatus;
 import io.integcov.model.LabelSelectors;
 import io.integcov.operator.status.SpecValidator;
 import io.integcov.operator.status.StatusCalculator;
+import io.integcov.operator.status.StatusEvents;
 import io.integcov.operator.status.UploadListing;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -14,28 +15,37 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.ResourceIDMapper;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingConfigurationBuilder;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingEventSource;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Keeps each CoverageCapture's status current: spec validity, which matching pods the webhook mutated, and the uploads
- * committed to storage. Pod events trigger a reconcile of the captures selecting the pod; storage is polled.
+ * Keeps each CoverageCapture's status current and reports its changes as Events. Two event sources trigger it: pod
+ * changes (an informer mapping a pod to the captures selecting it) and storage, polled per capture by a
+ * {@link PerResourcePollingEventSource} (storage has no change notifications) that triggers a reconcile only when the
+ * capture's committed uploads changed. The status itself is computed by {@link StatusCalculator}, the Events by
+ * {@link StatusEvents}; this class only wires them.
  */
 @ControllerConfiguration(name = CoverageCaptureReconciler.NAME)
 public class CoverageCaptureReconciler implements Reconciler<CoverageCapture> {
     public static final String NAME = "coveragecapture";
+    static final String UPLOADS_SOURCE = "uploads";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final UploadScanner uploadScanner;
+    private final CaptureEventRecorder events;
     private final OperatorConfig config;
 
-    public CoverageCaptureReconciler(UploadScanner uploadScanner, OperatorConfig config) {
+    public CoverageCaptureReconciler(UploadScanner uploadScanner, CaptureEventRecorder events, OperatorConfig config) {
         this.uploadScanner = uploadScanner;
+        this.events = events;
         this.config = config;
     }
 
@@ -47,7 +57,22 @@ public class CoverageCaptureReconciler implements Reconciler<CoverageCapture> {
                         .map(ResourceID::fromResource)
                         .collect(Collectors.toSet()))
                 .build();
-        return List.of(new InformerEventSource<>(pods, context));
+        var uploads = new PerResourcePollingConfigurationBuilder<UploadListing, CoverageCapture, String>(
+                this::scanUploads, config.storagePollInterval())
+                .withName(UPLOADS_SOURCE)
+                .withResourceIDMapper(ResourceIDMapper.singleResourceResourceIDMapper())
+                .build();
+        return List.of(new InformerEventSource<>(pods, context),
+                new PerResourcePollingEventSource<>(UploadListing.class, context, uploads));
+    }
+
+    /** The capture's uploads as storage has them now; nothing for a capture whose spec cannot be used. */
+    private Set<UploadListing> scanUploads(CoverageCapture capture) {
+        if (!SpecValidator.validate(capture.getSpec()).isEmpty() || capture.getMetadata().getUid() == null) {
+            return Set.of();
+        }
+        return Set.of(uploadScanner.scan(capture.getSpec().getStorage().getUrl(), capture.getMetadata().getNamespace(),
+                capture.getMetadata().getName(), capture.getMetadata().getUid()));
     }
 
     @Override
@@ -55,21 +80,18 @@ public class CoverageCaptureReconciler implements Reconciler<CoverageCapture> {
         String namespace = capture.getMetadata().getNamespace();
         boolean valid = SpecValidator.validate(capture.getSpec()).isEmpty();
         List<Pod> pods = valid ? podsIn(namespace, context) : List.of();
-        UploadListing uploads = valid ? uploadScanner.scan(capture.getSpec().getStorage().getUrl(), namespace)
-                : UploadListing.of(List.of());
+        UploadListing uploads = context.getSecondaryResource(UploadListing.class).orElse(null);
         CoverageCaptureStatus status = StatusCalculator.compute(capture, pods, uploads, Instant.now());
 
-        UpdateControl<CoverageCapture> control;
         if (sameJson(status, capture.getStatus())) {
-            control = UpdateControl.noUpdate();
-        } else {
-            CoverageCapture patch = new CoverageCapture();
-            patch.getMetadata().setName(capture.getMetadata().getName());
-            patch.getMetadata().setNamespace(namespace);
-            patch.setStatus(status);
-            control = UpdateControl.patchStatus(patch);
+            return UpdateControl.noUpdate();
         }
-        return control.rescheduleAfter(config.resyncInterval());
+        StatusEvents.between(capture.getStatus(), status).forEach(event -> events.record(capture, event));
+        CoverageCapture patch = new CoverageCapture();
+        patch.getMetadata().setName(capture.getMetadata().getName());
+        patch.getMetadata().setNamespace(namespace);
+        patch.setStatus(status);
+        return UpdateControl.patchStatus(patch);
     }
 
     @SuppressWarnings("unchecked")

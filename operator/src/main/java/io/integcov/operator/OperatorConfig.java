@@ -12,9 +12,9 @@ public interface OperatorConfig {
     @WithDefault("integcov-system")
     String namespace();
 
-    /** How often every CoverageCapture is reconciled again to pick up new uploads (storage has no events). */
-    @WithDefault("30s")
-    Duration resyncInterval();
+    /** How often each CoverageCapture's storage prefix is listed for new uploads (storage has no events). */
+    @WithDefault("15s")
+    Duration storagePollInterval();
 
     /** Lease used for leader election (in {@link #namespace()}). */
     @WithDefault("integcov-operator")

@@ -10,7 +10,7 @@ public final class UploadRecords {
     }
 
     /**
-     * {@code key} is the manifest's storage key {@code <namespace>/<pod>/<container>/<run-id>/integcov-manifest.json};
+     * {@code key} is the manifest's storage key {@code .../<pod>/<container>/<run-id>/integcov-manifest.json};
      * its segments stand in for fields an older or partial manifest lacks.
      */
     public static UploadRecord fromManifest(String key, Manifest manifest) {
@@ -20,6 +20,7 @@ public final class UploadRecords {
         record.setPod(firstNonNull(manifest.pod(), n >= 4 ? segments[n - 4] : null));
         record.setContainer(firstNonNull(manifest.container(), n >= 3 ? segments[n - 3] : null));
         record.setRunId(firstNonNull(manifest.runId(), n >= 2 ? segments[n - 2] : null));
+        record.setMode(manifest.mode());
         record.setExitCode(manifest.exitCode());
         record.setFiles(manifest.files() == null ? 0 : manifest.files().size());
         record.setBytes(manifest.totalBytes());

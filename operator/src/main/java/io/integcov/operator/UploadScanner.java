@@ -4,9 +4,10 @@ import io.integcov.model.UploadRecord;
 import io.integcov.operator.status.UploadListing;
 import io.integcov.storage.Manifest;
 import io.integcov.storage.Storage;
-import io.integcov.storage.StorageUrl;
+import io.integcov.storage.KeyLayout;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,22 +17,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Reads committed upload manifests ({@code <url>/<namespace>/<pod>/<container>/<run-id>/integcov-manifest.json}).
- * A manifest never changes once written, so each one is fetched once and remembered while it is listed.
+ * Reads the committed upload manifests of one capture: {@code integcov-manifest.json} files below the capture's own
+ * prefix {@code <url>/<namespace>/<capture>/<uid>/} ({@link KeyLayout}), so that other captures and earlier
+ * incarnations of the same capture (another uid) never count. A manifest never changes once written, so each one is
+ * fetched once and remembered while it is listed.
  */
 @ApplicationScoped
 public class UploadScanner {
     private static final Logger LOG = Logger.getLogger(UploadScanner.class);
+    /** A storage call (with the client's retries) gives up after this, so a poll never hangs. */
+    private static final Duration STORAGE_CALL_LIMIT = Duration.ofSeconds(20);
 
     private final Map<String, Storage> stores = new ConcurrentHashMap<>();
     private final Map<String, UploadRecord> manifests = new ConcurrentHashMap<>();
     /** Manifests that could not be parsed: warned about once, skipped while they stay listed. */
     private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
 
-    public UploadListing scan(String storageUrl, String namespace) {
+    public UploadListing scan(String storageUrl, String namespace, String capture, String captureUid) {
         try {
-            Storage storage = stores.computeIfAbsent(storageUrl, Storage::open);
-            String prefix = StorageUrl.join(namespace) + "/";
+            Storage storage = stores.computeIfAbsent(storageUrl, url -> Storage.openRetrying(url, STORAGE_CALL_LIMIT));
+            String prefix = KeyLayout.capturePrefix(namespace, capture, captureUid);
             List<UploadRecord> records = new ArrayList<>();
             Set<String> listed = new HashSet<>();
             for (Storage.StoredObject object : storage.list(prefix)) {
@@ -60,7 +65,7 @@ public class UploadScanner {
             unreadable.removeIf(key -> key.startsWith(scanned) && !listed.contains(key));
             return UploadListing.of(records);
         } catch (Exception e) {
-            LOG.debugf(e, "cannot list %s/%s", storageUrl, namespace);
+            LOG.debugf(e, "cannot list %s/%s/%s/%s", storageUrl, namespace, capture, captureUid);
             return UploadListing.failed(e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -25,11 +26,17 @@ import io.integcov.operator.tls.Pem;
 import io.integcov.operator.tls.TlsMaterial;
 import io.integcov.operator.tls.WebhookCertificates;
 import io.integcov.storage.FileStorage;
+import io.integcov.storage.KeyLayout;
 import io.integcov.storage.Manifest;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,12 +58,14 @@ class CoverageCaptureOperatorTest {
     @Inject
     KubernetesClient client;
 
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
     @Test
-    void statusFollowsPodsAndUploads() throws Exception {
+    void statusFollowsPodsAndTheCapturesOwnUploadsAndEventsReportTheChanges() throws Exception {
         String namespace = "team-a";
         Path storageRoot = Files.createTempDirectory("integcov-storage");
         FileStorage storage = new FileStorage(storageRoot);
-        storage.putBytes(namespace + "/api-0/api/run-1/" + Manifest.FILE_NAME, manifest(namespace, "api-0", "run-1"));
 
         createPod(namespace, "api-0", Map.of("app", "api"), Map.of(Labels.INJECTED_ANNOTATION, "api-cov"));
         createPod(namespace, "api-old", Map.of("app", "api"), Map.of());
@@ -66,34 +75,89 @@ class CoverageCaptureOperatorTest {
         CoverageCaptureSpec spec = new CoverageCaptureSpec();
         spec.setStorage(new StorageSpec("file://" + storageRoot));
         spec.setSelector(new LabelSelectorBuilder().addToMatchLabels("app", "api").build());
-        client.resource(new CoverageCapture(namespace, "api-cov", spec)).create();
+        CoverageCapture created = client.resource(new CoverageCapture(namespace, "api-cov", spec)).create();
+        String uid = created.getMetadata().getUid();
+        assertNotNull(uid, "the API server gives every object a uid");
+        String own = KeyLayout.capturePrefix(namespace, "api-cov", uid);
+        storage.putBytes(own + "api-0/api/run-1/" + Manifest.FILE_NAME, manifest(namespace, "api-0", "run-1"));
+        // an earlier capture of the same name (another uid) and another capture of the namespace
+        storage.putBytes(namespace + "/api-cov/old-uid/api-0/api/run-0/" + Manifest.FILE_NAME,
+                manifest(namespace, "api-0", "run-0"));
+        storage.putBytes(namespace + "/other/uid-9/api-0/api/run-9/" + Manifest.FILE_NAME,
+                manifest(namespace, "api-0", "run-9"));
 
         CoverageCaptureStatus status = awaitStatus(namespace, "api-cov",
                 s -> Integer.valueOf(2).equals(s.getMatchedPods()) && s.getUploads().size() == 1);
         assertEquals(1, status.getInjectedPods());
         assertEquals(1, status.getNotInjectedPods());
+        assertEquals(1, status.getUploadCount());
         PodNote note = status.getNotInjected().get(0);
         assertEquals("api-old", note.getPod());
         assertTrue(note.getReason().contains("delete the pod so it is recreated"), note.getReason());
         UploadRecord upload = status.getUploads().get(0);
         assertEquals("api-0", upload.getPod());
         assertEquals("run-1", upload.getRunId());
+        assertEquals("wrap", upload.getMode());
         assertEquals(42L, upload.getBytes());
         assertEquals(condition(status, Conditions.READY).getStatus(), "True");
         assertEquals(condition(status, Conditions.INVALID_SPEC).getStatus(), "False");
         CoverageCapture stored = client.resources(CoverageCapture.class).inNamespace(namespace).withName("api-cov").get();
         assertEquals(stored.getMetadata().getGeneration(), status.getObservedGeneration());
+        Event notInjected = awaitEvent(namespace, "api-cov", "PodNotInjected");
+        assertEquals("Warning", notInjected.getType());
+        assertTrue(notInjected.getMessage().startsWith("pod api-old: "), notInjected.getMessage());
+        assertEquals(uid, notInjected.getInvolvedObject().getUid());
+        assertTrue(awaitEvent(namespace, "api-cov", "UploadCommitted").getMessage()
+                .startsWith("pod api-0 container api run run-1: 1 files, 42 bytes"));
 
-        // a new pod is noticed through the pod informer, a new upload through the periodic storage scan
+        // a new pod is noticed through the pod informer, a new upload through the storage poll
         createPod(namespace, "api-1", Map.of("app", "api"), Map.of(Labels.INJECTED_ANNOTATION, "api-cov"));
-        storage.putBytes(namespace + "/api-1/api/run-2/" + Manifest.FILE_NAME, manifest(namespace, "api-1", "run-2"));
+        storage.putBytes(own + "api-1/api/run-2/" + Manifest.FILE_NAME, manifest(namespace, "api-1", "run-2"));
         status = awaitStatus(namespace, "api-cov",
                 s -> Integer.valueOf(2).equals(s.getInjectedPods()) && s.getUploads().size() == 2);
         assertEquals(3, status.getMatchedPods());
+        assertEquals(2, status.getUploadCount());
 
         client.pods().inNamespace(namespace).withName("api-old").delete();
         status = awaitStatus(namespace, "api-cov", s -> Integer.valueOf(0).equals(s.getNotInjectedPods()));
         assertEquals(List.of(), status.getNotInjected());
+    }
+
+    @Test
+    void aRecreatedCaptureStartsWithoutTheUploadsOfItsPredecessor() throws Exception {
+        String namespace = "team-r";
+        Path storageRoot = Files.createTempDirectory("integcov-storage");
+        CoverageCaptureSpec spec = new CoverageCaptureSpec();
+        spec.setStorage(new StorageSpec("file://" + storageRoot));
+        CoverageCapture first = client.resource(new CoverageCapture(namespace, "ci", spec)).create();
+        new FileStorage(storageRoot).putBytes(KeyLayout.capturePrefix(namespace, "ci", first.getMetadata().getUid())
+                + "api-0/api/run-1/" + Manifest.FILE_NAME, manifest(namespace, "api-0", "run-1"));
+        awaitStatus(namespace, "ci", s -> Integer.valueOf(1).equals(s.getUploadCount()));
+
+        client.resource(first).delete();
+        await().atMost(PATIENCE).until(() -> client.resources(CoverageCapture.class).inNamespace(namespace)
+                .withName("ci").get() == null);
+        CoverageCapture second = client.resource(new CoverageCapture(namespace, "ci", spec)).create();
+
+        CoverageCaptureStatus status = awaitStatus(namespace, "ci", s -> s.getUploadCount() != null
+                && condition(s, Conditions.READY) != null && "True".equals(condition(s, Conditions.READY).getStatus()));
+        assertTrue(!first.getMetadata().getUid().equals(second.getMetadata().getUid()), "a new uid");
+        assertEquals(0, status.getUploadCount());
+        assertEquals(List.of(), status.getUploads());
+    }
+
+    @Test
+    void joSdkMetricsAreServedForPrometheus() throws Exception {
+        CoverageCaptureSpec spec = new CoverageCaptureSpec();
+        spec.setStorage(new StorageSpec("file:///nonexistent-integcov-storage"));
+        client.resource(new CoverageCapture("team-m", "metered", spec)).create();
+        awaitStatus("team-m", "metered", s -> condition(s, Conditions.READY) != null);
+
+        HttpClient http = HttpClient.newHttpClient();
+        String body = await().atMost(PATIENCE).until(() -> http.send(HttpRequest.newBuilder(metrics.toURI()).build(),
+                HttpResponse.BodyHandlers.ofString()).body(), text -> text.contains("reconciliations_success_total"));
+        assertTrue(body.lines().anyMatch(line -> line.startsWith("reconciliations_success_total{")
+                && line.contains("controller_name=\"" + CoverageCaptureReconciler.NAME + "\"")), body);
     }
 
     @Test
@@ -111,6 +175,9 @@ class CoverageCaptureOperatorTest {
         assertTrue(invalid.getMessage().contains("spec.storage.url"), invalid.getMessage());
         assertTrue(invalid.getMessage().contains("spec.selector.matchExpressions[0].values"), invalid.getMessage());
         assertEquals("False", condition(status, Conditions.READY).getStatus());
+        Event event = awaitEvent("team-c", "broken", "InvalidSpec");
+        assertEquals("Warning", event.getType());
+        assertEquals(invalid.getMessage(), event.getMessage());
     }
 
     @Test
@@ -185,6 +252,13 @@ class CoverageCaptureOperatorTest {
         }, status -> status != null && done.test(status));
     }
 
+    private Event awaitEvent(String namespace, String capture, String reason) {
+        return await().atMost(PATIENCE).until(() -> client.v1().events().inNamespace(namespace).list().getItems()
+                .stream()
+                .filter(e -> capture.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+                .findFirst().orElse(null), java.util.Objects::nonNull);
+    }
+
     private static Condition condition(CoverageCaptureStatus status, String type) {
         return Conditions.find(status.getConditions(), type).orElse(null);
     }
@@ -198,9 +272,9 @@ class CoverageCaptureOperatorTest {
     }
 
     private static byte[] manifest(String namespace, String pod, String runId) {
-        return new Manifest(Manifest.CURRENT_VERSION, namespace, pod, "api", runId, 0, null, "2026-03-01T10:00:00Z",
-                "2026-03-01T10:01:00Z", "2026-03-01T10:01:01Z", List.of(new Manifest.FileEntry("covmeta.1", 42, 1)),
-                List.of()).toJson();
+        return new Manifest(Manifest.CURRENT_VERSION, namespace, "api-cov", "uid", pod, "api", runId, "wrap", 0, null,
+                "2026-03-01T10:00:00Z", "2026-03-01T10:01:00Z", "2026-03-01T10:01:01Z",
+                List.of(new Manifest.FileEntry("covmeta.1", 42, 1)), List.of()).toJson();
     }
 
     private static String decode(String base64) {

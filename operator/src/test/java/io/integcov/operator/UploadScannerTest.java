@@ -16,18 +16,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 class UploadScannerTest {
 
+    private static final String OWN = "team/cov/uid-2/";
+
     @Test
-    void readsTheManifestsOfTheNamespaceOnly(@TempDir Path root) throws Exception {
+    void readsTheManifestsOfTheCapturesOwnPrefixOnly(@TempDir Path root) throws Exception {
         FileStorage storage = new FileStorage(root);
-        storage.putBytes("team/api-0/api/r1/covmeta.1", new byte[10]);
-        storage.putBytes("team/api-0/api/r1/" + Manifest.FILE_NAME, manifest("team", "api-0", "r1", 0).toJson());
-        storage.putBytes("team/api-1/api/r2/" + Manifest.FILE_NAME, manifest("team", "api-1", "r2", 3).toJson());
-        storage.putBytes("team/api-2/api/r3/covmeta.1", new byte[10]);
-        storage.putBytes("team-b/api-0/api/r9/" + Manifest.FILE_NAME, manifest("team-b", "api-0", "r9", 0).toJson());
-        storage.putBytes("team/bad/api/r4/" + Manifest.FILE_NAME, "{not json".getBytes());
+        storage.putBytes(OWN + "api-0/api/r1/covmeta.1", new byte[10]);
+        storage.putBytes(OWN + "api-0/api/r1/" + Manifest.FILE_NAME, manifest("team", "api-0", "r1", 0).toJson());
+        storage.putBytes(OWN + "api-1/api/r2/" + Manifest.FILE_NAME, manifest("team", "api-1", "r2", 3).toJson());
+        storage.putBytes(OWN + "api-2/api/r3/covmeta.1", new byte[10]);
+        storage.putBytes(OWN + "bad/api/r4/" + Manifest.FILE_NAME, "{not json".getBytes());
+        // the same capture before it was re-created, another capture of the namespace, another namespace
+        storage.putBytes("team/cov/uid-1/api-0/api/r0/" + Manifest.FILE_NAME, manifest("team", "api-0", "r0", 0).toJson());
+        storage.putBytes("team/other/uid-7/api-5/api/r5/" + Manifest.FILE_NAME,
+                manifest("team", "api-5", "r5", 0).toJson());
+        storage.putBytes("team-b/cov/uid-2/api-9/api/r9/" + Manifest.FILE_NAME,
+                manifest("team-b", "api-9", "r9", 0).toJson());
 
         UploadScanner scanner = new UploadScanner();
-        UploadListing listing = scanner.scan("file://" + root, "team");
+        UploadListing listing = scanner.scan("file://" + root, "team", "cov", "uid-2");
 
         assertEquals(null, listing.error());
         List<UploadRecord> uploads = listing.uploads().stream().sorted(Comparator.comparing(UploadRecord::getPod))
@@ -35,14 +42,28 @@ class UploadScannerTest {
         assertEquals(List.of("api-0", "api-1"), uploads.stream().map(UploadRecord::getPod).toList());
         assertEquals(3, uploads.get(1).getExitCode());
 
-        Files.delete(root.resolve("team/api-0/api/r1/" + Manifest.FILE_NAME));
-        assertEquals(List.of("api-1"),
-                scanner.scan("file://" + root, "team").uploads().stream().map(UploadRecord::getPod).toList());
+        Files.delete(root.resolve(OWN + "api-0/api/r1/" + Manifest.FILE_NAME));
+        assertEquals(List.of("api-1"), scanner.scan("file://" + root, "team", "cov", "uid-2").uploads().stream()
+                .map(UploadRecord::getPod).toList());
+    }
+
+    @Test
+    void recordsTheModeOfManifestsThatHaveOne(@TempDir Path root) throws Exception {
+        FileStorage storage = new FileStorage(root);
+        storage.putBytes(OWN + "api-0/api/r1/" + Manifest.FILE_NAME, new Manifest(1, "team", "cov", "uid-2", "api-0",
+                "api", "r1", "sidecar", 0, null, null, null, "2026-03-01T10:01:01Z", List.of(), List.of()).toJson());
+        storage.putBytes(OWN + "api-1/api/r2/" + Manifest.FILE_NAME, manifest("team", "api-1", "r2", 0).toJson());
+
+        List<UploadRecord> uploads = new UploadScanner().scan("file://" + root, "team", "cov", "uid-2").uploads()
+                .stream().sorted(Comparator.comparing(UploadRecord::getPod)).toList();
+
+        assertEquals("sidecar", uploads.get(0).getMode());
+        assertEquals(null, uploads.get(1).getMode());
     }
 
     @Test
     void reportsStorageErrorsInsteadOfThrowing() {
-        UploadListing listing = new UploadScanner().scan("gs://", "team");
+        UploadListing listing = new UploadScanner().scan("gs://", "team", "cov", "uid-1");
         assertTrue(listing.failed());
         assertTrue(listing.error().startsWith("IllegalArgumentException: storage URL 'gs://'"), listing.error());
     }

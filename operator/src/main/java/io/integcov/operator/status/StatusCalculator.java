@@ -15,13 +15,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Computes a CoverageCapture's status from its spec, the pods in its namespace and the uploads found in storage. Every
- * field of the result is set (none null), so a JSON merge patch with it replaces the whole previous status.
+ * Computes a CoverageCapture's status from its spec, the pods in its namespace and the uploads found in storage (pure:
+ * the reconciler does the I/O). Every field of the result is set (none null), so a JSON merge patch with it replaces
+ * the whole previous status.
  */
 public final class StatusCalculator {
     /** Only the newest uploads are kept in the status so that it stays far below the object size limit. */
     public static final int MAX_UPLOADS = 200;
     public static final int MAX_NOTES = 100;
+    public static final String STORAGE_UNAVAILABLE = "StorageUnavailable";
 
     static final String RESTART_HINT = "not mutated at admission: created before the integcov webhook was ready or before"
             + " this CoverageCapture existed, or in a namespace without label " + Labels.INJECT_LABEL + "="
@@ -30,6 +32,7 @@ public final class StatusCalculator {
     private StatusCalculator() {
     }
 
+    /** {@code uploads} null: storage not read yet (the previous uploads are kept). */
     public static CoverageCaptureStatus compute(CoverageCapture capture, Collection<Pod> podsInNamespace,
             UploadListing uploads, Instant now) {
         CoverageCaptureStatus previous = capture.getStatus() == null ? new CoverageCaptureStatus() : capture.getStatus();
@@ -47,7 +50,8 @@ public final class StatusCalculator {
             status.setMatchedPods(0);
             status.setInjectedPods(0);
             status.setNotInjectedPods(0);
-            status.setUploads(previous.getUploads());
+            status.setNotInjected(List.of());
+            keepUploads(status, previous);
             return status;
         }
 
@@ -73,12 +77,17 @@ public final class StatusCalculator {
 
         var conditions = Conditions.put(previous.getConditions(), Conditions.INVALID_SPEC, false, "SpecValid",
                 "the spec is valid", generation, now);
-        if (uploads.failed()) {
-            status.setUploads(previous.getUploads());
-            conditions = Conditions.put(conditions, Conditions.READY, false, "StorageUnavailable",
+        if (uploads == null) {
+            keepUploads(status, previous);
+            conditions = Conditions.put(conditions, Conditions.READY, false, "ReadingStorage",
+                    "reading upload manifests from " + capture.getSpec().getStorage().getUrl(), generation, now);
+        } else if (uploads.failed()) {
+            keepUploads(status, previous);
+            conditions = Conditions.put(conditions, Conditions.READY, false, STORAGE_UNAVAILABLE,
                     "cannot read upload manifests: " + uploads.error(), generation, now);
         } else {
             List<UploadRecord> sorted = uploads.uploads().stream().sorted(NEWEST_LAST).toList();
+            status.setUploadCount(sorted.size());
             status.setUploads(new ArrayList<>(sorted.subList(Math.max(0, sorted.size() - MAX_UPLOADS), sorted.size())));
             String shown = sorted.size() > MAX_UPLOADS ? " (the newest " + MAX_UPLOADS + " are listed)" : "";
             conditions = Conditions.put(conditions, Conditions.READY, true, "Capturing",
@@ -88,6 +97,12 @@ public final class StatusCalculator {
         }
         status.setConditions(conditions);
         return status;
+    }
+
+    private static void keepUploads(CoverageCaptureStatus status, CoverageCaptureStatus previous) {
+        List<UploadRecord> uploads = previous.getUploads() == null ? List.of() : previous.getUploads();
+        status.setUploads(new ArrayList<>(uploads));
+        status.setUploadCount(previous.getUploadCount() != null ? previous.getUploadCount() : uploads.size());
     }
 
     /** Null when the webhook mutated the pod for this capture, else the reason and what to do about it. */

@@ -82,6 +82,7 @@ class StatusCalculatorTest {
         CoverageCaptureStatus status = StatusCalculator.compute(capture, List.of(), UploadListing.of(uploads), NOW);
 
         assertEquals(StatusCalculator.MAX_UPLOADS, status.getUploads().size());
+        assertEquals(StatusCalculator.MAX_UPLOADS + 5, status.getUploadCount());
         assertEquals("pod-5", status.getUploads().get(0).getPod());
         assertEquals("pod-" + (StatusCalculator.MAX_UPLOADS + 4), status.getUploads().get(StatusCalculator.MAX_UPLOADS - 1)
                 .getPod());
@@ -100,11 +101,26 @@ class StatusCalculatorTest {
                 UploadListing.failed("StorageException: 403 Forbidden"), NOW);
 
         assertEquals(1, status.getUploads().size());
+        assertEquals(1, status.getUploadCount());
         Condition ready = assertCondition(status, Conditions.READY, "False", "StorageUnavailable");
         assertEquals("cannot read upload manifests: StorageException: 403 Forbidden", ready.getMessage());
         assertEquals("2026-03-01T12:00:00Z", ready.getLastTransitionTime());
         assertEquals("2026-03-01T11:59:00Z",
                 assertCondition(status, Conditions.INVALID_SPEC, "False", "SpecValid").getLastTransitionTime());
+    }
+
+    @Test
+    void storageNotReadYetKeepsThePreviousUploadsAndSaysSo() {
+        CoverageCapture capture = capture("api-cov", 2);
+        capture.setStatus(StatusCalculator.compute(capture, List.of(),
+                UploadListing.of(List.of(upload("p", "2026-03-01T11:00:00Z"), upload("q", "2026-03-01T11:00:01Z"))),
+                NOW.minusSeconds(60)));
+
+        CoverageCaptureStatus status = StatusCalculator.compute(capture, List.of(), null, NOW);
+
+        assertEquals(List.of("p", "q"), status.getUploads().stream().map(UploadRecord::getPod).toList());
+        assertEquals(2, status.getUploadCount());
+        assertCondition(status, Conditions.READY, "False", "ReadingStorage");
     }
 
     @Test
