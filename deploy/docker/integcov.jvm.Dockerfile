@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# The integcov CLI on a JVM, for CI jobs that run `integcov collect`. Pods need the static native image
-# (integcov.native.Dockerfile): the wrapper runs inside app containers that have no JVM.
+# The integcov CLI on a JVM, for CI jobs that run `integcov collect`. Pods get the static Go agent instead
+# (agent.Dockerfile): it runs inside app containers that have no JVM.
 #   docker build -f deploy/docker/integcov.jvm.Dockerfile -t integcov/integcov:0.1.0-jvm .
 ARG MAVEN_IMAGE=docker.io/library/maven:3.9-eclipse-temurin-21
 ARG RUNTIME_IMAGE=docker.io/library/eclipse-temurin:21-jre

@@ -1,21 +1,20 @@
 package io.integcov.cli;
 
 import io.integcov.cli.collect.CollectCommand;
-import io.integcov.cli.install.InstallCommand;
-import io.integcov.cli.run.RunCommand;
-import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code integcov}: the in-pod wrapper ({@code run}), its installer ({@code install}) and CI-side tools. */
+/**
+ * {@code integcov}: the CI-side tools ({@code collect}). What runs inside pods is the static Go {@code integcov-agent}
+ * (agent/), since app images have no JVM.
+ */
 @Command(name = "integcov", mixinStandardHelpOptions = true, versionProvider = IntegcovCommand.Version.class,
         description = "Collects Go coverage (go build -cover) from programs run in Kubernetes pods.",
-        subcommands = {RunCommand.class, InstallCommand.class, CollectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CollectCommand.class, CommandLine.HelpCommand.class})
 public final class IntegcovCommand {
 
     public static void main(String[] args) {
-        List<String> child = RunCommand.fastPath(args);
-        int code = child != null ? new RunCommand(child).call() : commandLine().execute(args);
+        int code = commandLine().execute(args);
         System.out.flush();
         System.exit(code);
     }
@@ -23,8 +22,6 @@ public final class IntegcovCommand {
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new IntegcovCommand());
         commandLine.setExecutionExceptionHandler(IntegcovCommand::reportFailure);
-        // `integcov run covapp -exit 3` works like `integcov run -- covapp -exit 3`
-        commandLine.getSubcommands().get("run").setStopAtPositional(true);
         return commandLine;
     }
 

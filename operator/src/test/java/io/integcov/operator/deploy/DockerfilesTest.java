@@ -29,15 +29,15 @@ class DockerfilesTest {
     private final Path root = Path.of(System.getProperty("integcov.root", "..")).toAbsolutePath().normalize();
 
     @Test
-    void everyImageHasANativeAndAJvmDockerfile() throws IOException {
-        assertEquals(List.of("integcov.jvm", "integcov.native", "operator.jvm", "operator.native", "webhook.jvm",
+    void everyServerImageHasANativeAndAJvmDockerfileTheCliAJvmOneAndTheAgentAGoOne() throws IOException {
+        assertEquals(List.of("agent", "integcov.jvm", "operator.jvm", "operator.native", "webhook.jvm",
                 "webhook.native"), dockerfiles().stream().map(DockerfilesTest::variant).sorted().toList());
     }
 
     @Test
-    void eachDockerfileBuildsAndCopiesItsOwnModule() throws IOException {
+    void eachMavenDockerfileBuildsAndCopiesItsOwnModule() throws IOException {
         String rootPom = Files.readString(root.resolve("pom.xml"));
-        for (Path dockerfile : dockerfiles()) {
+        for (Path dockerfile : dockerfiles().stream().filter(f -> !variant(f).equals("agent")).toList()) {
             String text = Files.readString(dockerfile);
             String image = variant(dockerfile).split("\\.")[0];
             String module = image.equals("integcov") ? "cli" : image;
@@ -73,11 +73,15 @@ class DockerfilesTest {
     }
 
     @Test
-    void theWrapperImageHoldsTheBinaryWhereTheInitContainerRunsIt() throws IOException {
-        String text = Files.readString(root.resolve("deploy/docker/integcov.native.Dockerfile"));
-        assertTrue(text.contains("--static --libc=musl"));
-        assertTrue(text.contains("\nFROM scratch\n"));
-        assertTrue(text.contains(" /usr/local/bin/integcov\n"), "the webhook's default integcov.wrapper-binary");
+    void theAgentImageHoldsOnlyTheStaticGoBinaryWhereTheInitContainerRunsIt() throws IOException {
+        String text = Files.readString(root.resolve("deploy/docker/agent.Dockerfile"));
+        assertTrue(text.contains("CGO_ENABLED=0 go build -trimpath"), "static Go build");
+        assertTrue(text.contains("./cmd/integcov-agent"));
+        String finalStage = text.substring(text.lastIndexOf("\nFROM "));
+        assertTrue(finalStage.startsWith("\nFROM scratch\n"), "nothing but the binary");
+        assertEquals(List.of("/out/integcov-agent /integcov-agent"), all(Pattern.compile("(?m)^COPY .* (/\\S+ /\\S+)$"),
+                finalStage), "the path the webhook's init container command runs");
+        assertTrue(text.contains("docker build -f deploy/docker/agent.Dockerfile -t integcov/agent:"));
     }
 
     private List<Path> dockerfiles() throws IOException {
