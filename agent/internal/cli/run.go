@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"integcov.io/agent/internal/footprint"
 	"integcov.io/agent/internal/manifest"
 	"integcov.io/agent/internal/settings"
 	"integcov.io/agent/internal/storage"
@@ -42,6 +43,9 @@ func (a *Agent) run(command []string) int {
 		ServiceAccountNamespace: firstLine("/var/run/secrets/kubernetes.io/serviceaccount/namespace"),
 	})
 	loc, uploadable := a.checkUpload(s)
+	if err := footprint.Release(); err != nil {
+		a.Logf("could not release start-up memory (harmless): %v", err)
+	}
 
 	exit := sup.Wait()
 	if uploadable {
