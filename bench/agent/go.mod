@@ -1,0 +1,3 @@
+module integcov.io/bench/agent
+
+go 1.26
