@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,14 +27,11 @@ class ManifestTest {
     }
 
     @Test
-    void handWrittenJsonIsWhatJacksonWouldWrite() throws Exception {
-        ObjectMapper jackson = new ObjectMapper();
+    void oddStringsAndEmptyManifestsRoundTrip() throws Exception {
         Manifest odd = new Manifest(1, "ns \"q\" \\ \n\t\u0001 \u00fc\u20ac", "p", "c", "r", -1, null, "a", "b", "c",
                 List.of(), List.of("x\ry"));
-        for (Manifest manifest : List.of(sample(List.of("covcounters.y")), sample(null), odd,
-                new Manifest(1, null, null, null, null, 0, null, null, null, null, null, null),
+        for (Manifest manifest : List.of(odd, new Manifest(1, null, null, null, null, 0, null, null, null, null, null, null),
                 new Manifest(1, "ns", "c", "uid", "p", "c", "r", "sidecar", 0, null, null, null, null, null, null))) {
-            assertEquals(jackson.readTree(jackson.writeValueAsBytes(manifest)), jackson.readTree(manifest.toJson()), manifest.toString());
             assertEquals(manifest, Manifest.fromJson(manifest.toJson()));
         }
         assertTrue(new String(sample(null).toJson(), StandardCharsets.UTF_8).startsWith("{\n  \"version\" : 1,\n"));
