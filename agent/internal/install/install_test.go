@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -36,15 +37,19 @@ func TestCopyIsExecutableAndReplacesAnEarlierInstall(t *testing.T) {
 	}
 }
 
-func TestCopyIntoAnUnwritableDirectoryFails(t *testing.T) {
-	if os.Getuid() == 0 {
-		t.Skip("root can write anywhere: covered by the distroless test running install as uid 65532")
-	}
-	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o555); err != nil {
+func TestCopyFailsWithContextWhenTheDirectoryCannotBeCreated(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Copy("/proc/self/exe", dir); err == nil {
-		t.Fatal("want an error")
+	_, err := Copy("/proc/self/exe", filepath.Join(file, "bin"))
+	if err == nil || !strings.Contains(err.Error(), "create "+filepath.Join(file, "bin")) {
+		t.Fatalf("want an error naming the directory, got %v", err)
+	}
+}
+
+func TestCopyOfAMissingSourceFails(t *testing.T) {
+	if _, err := Copy(filepath.Join(t.TempDir(), "missing"), t.TempDir()); err == nil || !strings.Contains(err.Error(), "open ") {
+		t.Fatalf("got %v", err)
 	}
 }
