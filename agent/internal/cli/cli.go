@@ -22,6 +22,8 @@ const (
 // Usage is printed by --help (stdout) and after a usage error (stderr).
 const Usage = `Usage:
   integcov-agent run [--] CMD [ARGS...]   run CMD, forward signals, exit with its code, then upload GOCOVERDIR
+  integcov-agent sidecar [CONTAINER...]   create GOCOVERDIR/<container> for each, upload files as Go finishes them,
+                                          on SIGTERM upload the rest and write one manifest per container
   integcov-agent install DIR              copy this binary to DIR/integcov-agent (mode 0755)
   integcov-agent version                  print the version
   integcov-agent --help                   show this help
@@ -71,6 +73,13 @@ func (a *Agent) Main(args []string) int {
 			return code
 		}
 		return a.run(command)
+	case "sidecar":
+		for _, arg := range args[1:] {
+			if strings.HasPrefix(arg, "-") {
+				return a.usageError("sidecar: unknown option %q", arg)
+			}
+		}
+		return a.sidecar(args[1:])
 	case "install":
 		if len(args) != 2 || strings.HasPrefix(args[1], "-") {
 			return a.usageError("install takes exactly one argument: the directory")

@@ -199,7 +199,12 @@ func Upload(ctx context.Context, store storage.Store, run Run, deadline time.Tim
 	return res
 }
 
-// putAll uploads names with Parallelism workers until ctx ends; every name ends up in exactly one of the results.
+// PutFiles uploads dir/name to prefix/name for each name with Parallelism workers until ctx ends; every name ends up
+// in exactly one of the results (sorted), the error is the first failure.
+func PutFiles(ctx context.Context, store storage.Store, dir, prefix string, names []string) ([]manifest.File, []string, error) {
+	return putAll(ctx, store, dir, prefix, names)
+}
+
 func putAll(ctx context.Context, store storage.Store, dir, prefix string, names []string) ([]manifest.File, []string, error) {
 	var (
 		mu       sync.Mutex

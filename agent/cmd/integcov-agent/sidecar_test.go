@@ -1,0 +1,54 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"integcov.io/agent/internal/agenttest"
+	"integcov.io/agent/internal/manifest"
+)
+
+func TestSidecarKeepsEveryRunOfACrashingAppAndCommitsOnSIGTERM(t *testing.T) {
+	gcs := agenttest.StartFakeGCS(t, bucket)
+	env, root := gcsEnv(t, gcs.Endpoint(), "sidecar")
+	sc := agent(t, env, "sidecar", "app")
+	appDir := filepath.Join(root, "app")
+	deadline := time.Now().Add(hangGuard)
+	for { // the sidecar creates the app's GOCOVERDIR before the app starts
+		if _, err := os.Stat(appDir); err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// the app (its command unchanged, only GOCOVERDIR set) crashes twice, then succeeds
+	for i, code := range []string{"1", "2", "0"} {
+		p := start(t, []string{"GOCOVERDIR=" + appDir}, covappBin, "-exit", code, "-work", fmt.Sprint(3+i))
+		p.wait(t)
+	}
+	// uploaded while the sidecar still runs: 1 meta-data file and 3 counters files
+	for n := 0; n < 4 && time.Now().Before(deadline); n = len(gcs.Objects(t, bucket, "sidecar/")) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	syscall.Kill(sc.cmd.Process.Pid, syscall.SIGTERM)
+	if code := sc.wait(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, sc.describe())
+	}
+	m := gcsManifest(t, gcs, "sidecar")
+	counters := 0
+	for _, f := range m.Files {
+		if strings.HasPrefix(f.Name, "covcounters.") {
+			counters++
+		}
+	}
+	if m.Mode != manifest.ModeSidecar || counters != 3 || len(m.Files) != 4 || m.Container != "app" {
+		t.Fatalf("manifest %+v: %s", m, sc.describe())
+	}
+	if p := agenttest.Percent(t, gcs.DownloadAll(t, bucket, "sidecar/", manifest.FileName)); p == 0 {
+		t.Fatal("no coverage")
+	}
+}

@@ -1,0 +1,151 @@
+package sidecar
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"integcov.io/agent/internal/manifest"
+	"integcov.io/agent/internal/settings"
+	"integcov.io/agent/internal/storage"
+)
+
+func TestNewFiles(t *testing.T) {
+	tests := []struct {
+		name    string
+		entries []Entry
+		done    map[string]int64
+		want    []string
+	}{
+		{"Go's in-progress file is not finished", []Entry{{"tmp.covcounters.a.1", 10, true}}, nil, nil},
+		{"the same file after Go renamed it", []Entry{{"covcounters.a.1", 10, true}}, nil, []string{"covcounters.a.1"}},
+		{"meta-data at start, counters at exit", []Entry{{"covmeta.a", 300, true}, {"covcounters.a.1", 10, true}},
+			map[string]int64{"covmeta.a": 300}, []string{"covcounters.a.1"}},
+		{"files that appeared while uploading come next time", []Entry{{"covmeta.a", 300, true},
+			{"covcounters.a.1", 10, true}, {"covcounters.a.2", 12, true}},
+			map[string]int64{"covmeta.a": 300, "covcounters.a.1": 10}, []string{"covcounters.a.2"}},
+		{"a name uploaded with another size is uploaded again", []Entry{{"notes", 5, true}}, map[string]int64{"notes": 4},
+			[]string{"notes"}},
+		{"directories, sockets and the agent's own files are skipped", []Entry{{"sub", 0, false},
+			{".integcov-flush-12.sock", 0, false}, {manifest.FileName, 9, true}, {".integcov-committed", 9, true}}, nil, nil},
+		{"sorted", []Entry{{"b", 1, true}, {"a", 1, true}}, nil, []string{"a", "b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := NewFiles(tt.entries, tt.done); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("NewFiles = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func newSidecar(t *testing.T) (*Sidecar, string, *[]string) {
+	root, store := t.TempDir(), t.TempDir()
+	loc, _ := storage.Parse("file://" + store)
+	st, _ := storage.Open(context.Background(), loc, storage.Options{})
+	var logs []string
+	s := &Sidecar{Root: root, Location: loc, Store: st, Interval: 10 * time.Millisecond, StartedAt: time.Now(),
+		Settings: settings.Settings{Namespace: "ns", Capture: "cap", CaptureUID: "uid", Pod: "pod"},
+		Logf:     func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }}
+	return s, store, &logs
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func manifests(t *testing.T, store string) map[string]manifest.Manifest {
+	t.Helper()
+	out := map[string]manifest.Manifest{}
+	paths, _ := filepath.Glob(filepath.Join(store, "ns/cap/uid/pod/*/*/"+manifest.FileName))
+	for _, p := range paths {
+		data, _ := os.ReadFile(p)
+		m, err := manifest.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[m.Container] = m
+	}
+	return out
+}
+
+func TestFilesAreUploadedAsTheyAppearAndEveryRestartIsKept(t *testing.T) {
+	s, store, _ := newSidecar(t)
+	if err := s.Prepare([]string{"app", "other"}); err != nil {
+		t.Fatal(err)
+	}
+	app := filepath.Join(s.Root, "app")
+	if info, err := os.Stat(app); err != nil || info.Mode().Perm() != 0o777 {
+		t.Fatalf("container dir %v %v", info, err)
+	}
+	write(t, filepath.Join(app, "covmeta.a"), "meta")
+	write(t, filepath.Join(app, "tmp.covcounters.a.1"), "partial")
+	s.Scan(context.Background())
+	uploaded, _ := filepath.Glob(filepath.Join(store, "ns/cap/uid/pod/app/*/*"))
+	if len(uploaded) != 1 || filepath.Base(uploaded[0]) != "covmeta.a" {
+		t.Fatalf("after the first scan: %v", uploaded)
+	}
+	// the app exits (Go renames its counters file), restarts and exits again
+	os.Rename(filepath.Join(app, "tmp.covcounters.a.1"), filepath.Join(app, "covcounters.a.1"))
+	s.Scan(context.Background())
+	write(t, filepath.Join(app, "covcounters.a.2"), "second run")
+	s.Finish(time.Now(), time.Now().Add(5*time.Second))
+
+	ms := manifests(t, store)
+	m := ms["app"]
+	var names []string
+	for _, f := range m.Files {
+		names = append(names, f.Name)
+	}
+	if strings.Join(names, ",") != "covcounters.a.1,covcounters.a.2,covmeta.a" || m.Mode != "sidecar" || m.Failed != nil {
+		t.Fatalf("app manifest %+v", m)
+	}
+	if o := ms["other"]; o.Container != "other" || len(o.Files) != 0 {
+		t.Fatalf("a container without coverage still commits an (empty) run: %+v", ms)
+	}
+}
+
+func TestAContainerDirectoryMadeByOthersIsWatchedToo(t *testing.T) {
+	s, store, _ := newSidecar(t)
+	s.Prepare(nil)
+	os.MkdirAll(filepath.Join(s.Root, "late"), 0o777)
+	write(t, filepath.Join(s.Root, "late", "covmeta.b"), "meta")
+	s.Finish(time.Now(), time.Now().Add(5*time.Second))
+	if m := manifests(t, store)["late"]; len(m.Files) != 1 {
+		t.Fatalf("manifest %+v", m)
+	}
+}
+
+func TestPastTheDeadlineFilesAreCountedAsFailedAndNothingIsCommitted(t *testing.T) {
+	s, store, logs := newSidecar(t)
+	s.Prepare([]string{"app"})
+	write(t, filepath.Join(s.Root, "app", "covmeta.a"), "meta")
+	write(t, filepath.Join(s.Root, "app", "covcounters.a.1"), "c")
+	s.Finish(time.Now(), time.Now().Add(-time.Second))
+	if len(manifests(t, store)) != 0 {
+		t.Fatal("no manifest can be written after the deadline")
+	}
+	text := strings.Join(*logs, "\n")
+	if !strings.Contains(text, "2 of 2 coverage files of app not uploaded") || !strings.Contains(text, "could not write") {
+		t.Fatalf("logs: %s", text)
+	}
+}
+
+func TestWatchStopsWhenTheContextEnds(t *testing.T) {
+	s, _, _ := newSidecar(t)
+	s.Prepare([]string{"app"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Watch(ctx); close(done) }()
+	write(t, filepath.Join(s.Root, "app", "covmeta.a"), "meta")
+	cancel()
+	<-done // a Watch that ignored its context would hang here until the test binary's timeout
+}
