@@ -284,6 +284,12 @@ class CoverageEndToEndTest {
                 "STORAGE_EMULATOR_HOST", fakeGcs.endpoint());
     }
 
+    static List<String> listing(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+    }
+
     static long countFiles(Path dir, String prefix) throws Exception {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().startsWith(prefix)).count();
@@ -453,29 +459,56 @@ class CoverageEndToEndTest {
         List<JsonNode> jobRuns = awaitGcsManifests(cc, jobPod.getMetadata().getName(), 1);
         assertEquals(0, jobRuns.get(0).path("exitCode").asInt(-1), jobRuns.toString());
 
-        Pod crashy = waitPod(APP_NS, "crashy", "restarted twice",
-                p -> p.getStatus().getContainerStatuses() != null && !p.getStatus().getContainerStatuses().isEmpty()
-                        && p.getStatus().getContainerStatuses().get(0).getRestartCount() >= 2);
+        // in back-off after its third run or later: every finished run's counters are committed (a run whose upload
+        // did not commit leaves its files to the next run's upload, so count counter files, not manifests)
+        Pod inBackOff = waitPod(APP_NS, "crashy", "restarted twice", p -> restarts(p) >= 2
+                && p.getStatus().getContainerStatuses().get(0).getState().getWaiting() != null);
+        int finishedRuns = restarts(inBackOff) + 1;
+        KubeApiServer.waitUntil("the counters of all " + finishedRuns + " runs of crashy are committed", null,
+                () -> committedCounters(cc, "crashy").size() >= finishedRuns);
+        Pod crashy = admin.pods().inNamespace(APP_NS).withName("crashy").get();
         assertWrapped(crashy, cc, command, crashArgs);
         // the app's own exit code, through the agent, in the pod status
         assertEquals(3, crashy.getStatus().getContainerStatuses().get(0).getLastState().getTerminated().getExitCode());
-        List<JsonNode> runs = awaitGcsManifests(cc, "crashy", 3);
+        admin.pods().inNamespace(APP_NS).withName("crashy").withGracePeriod(0).delete();
+        admin.pods().inNamespace(APP_NS).withName("crashy").waitUntilCondition(p -> p == null, CONVERGE.toSeconds(),
+                TimeUnit.SECONDS);
+        List<JsonNode> runs = gcsManifests(cc, "crashy");
         Set<String> runIds = new TreeSet<>();
         for (JsonNode m : runs) {
             assertEquals(3, m.path("exitCode").asInt(-1), m.toString());
             runIds.add(m.path("runId").asText());
         }
-        assertEquals(runs.size(), runIds.size(), "each run uploads under its own run id: " + runIds);
-        admin.pods().inNamespace(APP_NS).withName("crashy").withGracePeriod(0).delete();
-        admin.pods().inNamespace(APP_NS).withName("crashy").waitUntilCondition(p -> p == null, CONVERGE.toSeconds(),
-                TimeUnit.SECONDS);
+        assertEquals(runs.size(), runIds.size(), "each upload has its own run id: " + runIds);
+        Set<String> crashCounters = committedCounters(cc, "crashy");
+        assertTrue(crashCounters.size() >= 3, "three runs or more: " + runs);
 
         Path out = work.resolve("collected-batch");
         String log = runCli(List.of("collect", "--capture", APP_NS + "/batch", "--wait", "--timeout", "3m",
                 "-o", out.toString()), cliEnv());
-        int uploadedRuns = gcsManifests(cc, "crashy").size() + 1;
-        assertEquals(uploadedRuns, countFiles(out, "covcounters."), "every run's counters are kept:\n" + log);
+        Set<String> expected = new TreeSet<>(crashCounters);
+        expected.addAll(committedCounters(cc, jobPod.getMetadata().getName()));
+        Set<String> collected = new TreeSet<>(listing(out).stream().filter(f -> f.startsWith("covcounters.")).toList());
+        assertEquals(expected, collected, "every run's counters (job and each crash) are collected:\n" + log);
         assertTrue(GoTools.coveragePercent(out) > 0, log);
+    }
+
+    static int restarts(Pod p) {
+        return p.getStatus().getContainerStatuses() == null || p.getStatus().getContainerStatuses().isEmpty() ? 0
+                : p.getStatus().getContainerStatuses().get(0).getRestartCount();
+    }
+
+    /** Names of the counter files the committed manifests of a pod list. */
+    static Set<String> committedCounters(CoverageCapture cc, String pod) throws Exception {
+        Set<String> names = new TreeSet<>();
+        for (JsonNode m : gcsManifests(cc, pod)) {
+            for (JsonNode f : m.path("files")) {
+                if (f.path("name").asText().startsWith("covcounters.")) {
+                    names.add(f.path("name").asText());
+                }
+            }
+        }
+        return names;
     }
 
     @Test
