@@ -24,6 +24,8 @@ const Usage = `Usage:
   integcov-agent run [--] CMD [ARGS...]   run CMD, forward signals, exit with its code, then upload GOCOVERDIR
   integcov-agent sidecar [CONTAINER...]   create GOCOVERDIR/<container> for each, upload files as Go finishes them,
                                           on SIGTERM upload the rest and write one manifest per container
+  integcov-agent flush                    ask every program importing integcov.io/agent/flush to write its counters
+                                          now, then upload them with a manifest (mode flush)
   integcov-agent install DIR              copy this binary to DIR/integcov-agent (mode 0755)
   integcov-agent version                  print the version
   integcov-agent --help                   show this help
@@ -80,6 +82,11 @@ func (a *Agent) Main(args []string) int {
 			}
 		}
 		return a.sidecar(args[1:])
+	case "flush":
+		if len(args) != 1 {
+			return a.usageError("flush takes no arguments")
+		}
+		return a.flushCommand()
 	case "install":
 		if len(args) != 2 || strings.HasPrefix(args[1], "-") {
 			return a.usageError("install takes exactly one argument: the directory")
