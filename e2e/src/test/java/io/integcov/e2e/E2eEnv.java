@@ -1,16 +1,11 @@
 package io.integcov.e2e;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import io.integcov.testing.Cache;
 import io.integcov.testing.GoTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 
-/** Where the e2e tests find the repository and the cached Go-built binaries, and whether they may skip. */
+/** Where the e2e tests find the repository, the cached Go-built binaries and their work dirs, and whether they may skip. */
 public final class E2eEnv {
     public static final String REQUIRED = "INTEGCOV_E2E_REQUIRED";
 
@@ -37,43 +32,6 @@ public final class E2eEnv {
     /** The repository root (system property integcov.root, set by the root pom, else found from the working dir). */
     public static Path repoRoot() {
         return GoTools.repoRoot().toAbsolutePath().normalize();
-    }
-
-    /**
-     * Null when every named binary is in the cache bin dir. Otherwise: fails the test when INTEGCOV_E2E_REQUIRED is
-     * set, else returns the reason to skip (also printed to stderr, since a skip in a {@code @BeforeAll} is otherwise
-     * silent in Maven's output).
-     */
-    public static String skipReason(String... names) {
-        List<String> missing = new ArrayList<>();
-        for (String n : names) {
-            Path b = binDir().resolve(n);
-            if (!Files.isExecutable(b)) {
-                missing.add(b.toString());
-            }
-        }
-        if (missing.isEmpty()) {
-            return null;
-        }
-        String msg = "e2e binaries missing: " + String.join(", ", missing)
-                + " (build them with src/ci/build-k8s.sh; set INTEGCOV_CACHE or -Dintegcov.cache to use another cache)";
-        if (required()) {
-            fail(msg + "; " + REQUIRED + " is set, so this is a failure, not a skip");
-        }
-        msg = "SKIPPED: " + msg + "; set " + REQUIRED + "=1 to make this a failure";
-        System.err.println(msg);
-        return msg;
-    }
-
-    /** The named binaries; skips (aborts) or fails the current test as {@link #skipReason} says when one is missing. */
-    public static List<Path> requireBinaries(String... names) {
-        String skip = skipReason(names);
-        Assumptions.assumeTrue(skip == null, skip);
-        List<Path> found = new ArrayList<>();
-        for (String n : names) {
-            found.add(binDir().resolve(n));
-        }
-        return found;
     }
 
     /** {@code <module>/target/e2e-work}: work dirs and logs of the e2e run, kept after it (CI uploads them). */

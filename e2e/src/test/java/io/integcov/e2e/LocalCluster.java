@@ -112,7 +112,7 @@ public final class LocalCluster implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
+            p.destroyForcibly().waitFor();
         }
         if (p.exitValue() != 0) {
             List<String> lines = Files.readAllLines(log);

@@ -4,36 +4,17 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.util.Base64;
 import java.util.Collection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** PEM helpers: write an RSA key, build an SSLContext trusting a PEM bundle. */
+/** PEM helpers: build an SSLContext trusting a PEM bundle. */
 public final class Pem {
     private Pem() {
-    }
-
-    public static String encode(String type, byte[] der) {
-        String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
-        return "-----BEGIN " + type + "-----\n" + b64 + "\n-----END " + type + "-----\n";
-    }
-
-    /** Generates an RSA key pair and writes the private key as PKCS#8 PEM (the form kube-apiserver reads). */
-    public static KeyPair writeRsaKey(Path file) throws GeneralSecurityException, IOException {
-        KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-        gen.initialize(2048);
-        KeyPair kp = gen.generateKeyPair();
-        Files.writeString(file, encode("PRIVATE KEY", kp.getPrivate().getEncoded()));
-        return kp;
     }
 
     public static Collection<? extends Certificate> readCertificates(byte[] pem) throws GeneralSecurityException {
