@@ -47,7 +47,7 @@ class ReleaseArchiveIT {
     void holdsLauncherJarDeployCrdsAndReadme() throws IOException {
         for (String entry : List.of("bin/integcov", "lib/integcov.jar", "README.md", "deploy/kustomization.yaml",
                 "deploy/base/kustomization.yaml", "deploy/base/crd/coveragecaptures.integcov.io-v1.yml",
-                "deploy/docker/integcov.native.Dockerfile", "crds/coveragecaptures.integcov.io-v1.yml")) {
+                "deploy/docker/agent.Dockerfile", "crds/coveragecaptures.integcov.io-v1.yml")) {
             assertTrue(Files.isRegularFile(home.resolve(entry)), "missing " + entry);
         }
         assertArrayEquals(Files.readAllBytes(ROOT.resolve("README.md")), Files.readAllBytes(home.resolve("README.md")));
