@@ -34,6 +34,13 @@ public class CoverageCaptureSpec {
             + " configured agent image.")
     private String wrapperImage;
 
+    @JsonPropertyDescription("How coverage is taken from a selected container. Auto (default): wrap its command with the"
+            + " agent when the command is known (from the pod or commandOverrides), else a native sidecar (init container"
+            + " with restartPolicy Always, Kubernetes 1.29+) uploads what the container writes to its own GOCOVERDIR."
+            + " Wrap: only wrapping (containers without a command are skipped). Sidecar: only the sidecar (commands are"
+            + " left untouched).")
+    private Mode mode;
+
     @JsonPropertyDescription("Extra environment for what integcov injects (e.g. STORAGE_EMULATOR_HOST); in wrap mode it is"
             + " added to each wrapped container, where the container's own variables of the same name win.")
     private List<EnvVar> env = new ArrayList<>();
@@ -89,6 +96,24 @@ public class CoverageCaptureSpec {
 
     public void setWrapperImage(String wrapperImage) {
         this.wrapperImage = wrapperImage;
+    }
+
+    /** spec.mode values. */
+    public enum Mode {
+        Auto, Wrap, Sidecar
+    }
+
+    public Mode getMode() {
+        return mode;
+    }
+
+    public void setMode(Mode mode) {
+        this.mode = mode;
+    }
+
+    /** {@link #getMode()}, Auto when unset. */
+    public Mode modeOrDefault() {
+        return mode == null ? Mode.Auto : mode;
     }
 
     public List<EnvVar> getEnv() {
