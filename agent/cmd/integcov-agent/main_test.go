@@ -92,13 +92,15 @@ type proc struct {
 	stdout strings.Builder
 	stderr strings.Builder
 	lines  chan string
+	read   chan struct{} // closed when stdout reached EOF
 	done   chan struct{}
 }
 
 // start runs argv with the test's environment plus env (KEY=VALUE) and waits for nothing.
 func start(t *testing.T, env []string, argv ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(argv[0], argv[1:]...), lines: make(chan string, 1024), done: make(chan struct{})}
+	p := &proc{cmd: exec.Command(argv[0], argv[1:]...), lines: make(chan string, 1024), read: make(chan struct{}),
+		done: make(chan struct{})}
 	p.cmd.Env = append(os.Environ(), env...)
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {
@@ -124,6 +126,7 @@ func start(t *testing.T, env []string, argv ...string) *proc {
 			}
 		}
 		close(p.lines)
+		close(p.read)
 	}()
 	t.Cleanup(func() {
 		select {
@@ -147,8 +150,12 @@ func agent(t *testing.T, env []string, args ...string) *proc {
 // wait returns the exit code (128+N for a signal, as a shell reports it).
 func (p *proc) wait(t *testing.T) int {
 	t.Helper()
+	// all of stdout is read before Wait closes the pipe (exec.Cmd's rule), so no output is lost
 	errc := make(chan error, 1)
-	go func() { errc <- p.cmd.Wait() }()
+	go func() {
+		<-p.read
+		errc <- p.cmd.Wait()
+	}()
 	select {
 	case <-errc:
 	case <-time.After(hangGuard):
