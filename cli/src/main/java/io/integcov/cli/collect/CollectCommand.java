@@ -141,6 +141,7 @@ public final class CollectCommand implements Callable<Integer> {
             throw usageError("--fail-under must be a percentage between 0 and 100");
         }
         Target target = source.capture != null ? fromCapture() : new Target(source.url, "", null, null);
+        long downloadStart = System.nanoTime();
         Downloader.Outcome outcome;
         try (Storage storage = openStorage(target.url())) {
             outcome = new Downloader(storage, output, strict, parallel, line -> log("%s", line),
@@ -155,15 +156,20 @@ public final class CollectCommand implements Callable<Integer> {
         List<UploadedRuns.Run> runs = outcome.runs().stream().map(Downloader.RunResult::run).toList();
         long captures = UploadedRuns.captureCount(runs);
         if (!runs.isEmpty()) {
-            log("downloaded %d files (%s) from %d runs of %d capture%s into %s", outcome.files(),
-                    Progress.humanBytes(outcome.bytes()), runs.size(), captures, captures == 1 ? "" : "s", output);
+            log("downloaded %d files (%s) from %d runs of %d capture%s into %s in %.1fs", outcome.files(),
+                    Progress.humanBytes(outcome.bytes()), runs.size(), captures, captures == 1 ? "" : "s", output,
+                    (System.nanoTime() - downloadStart) / 1e9);
             if (target.capture() == null) {
                 log("merged %d runs from %d capture%s below %s", runs.size(), captures, captures == 1 ? "" : "s",
                         target.url());
             }
         }
 
+        long reportStart = System.nanoTime();
         CoverageProfile profile = hasCoverageFiles() ? report() : null;
+        if (profile != null) {
+            log("merged and reported in %.1fs", (System.nanoTime() - reportStart) / 1e9);
+        }
         Double percent = profile == null ? null : CollectReport.round(profile.total().percent());
         String underThreshold = null;
         if (failUnder != null) {
