@@ -29,7 +29,7 @@ public class Admission {
 
     /** How a review was answered (the label of the admissions metric). */
     public enum Outcome {
-        /** At least one container wrapped. */
+        /** At least one container wrapped or served by the sidecar. */
         injected,
         /** A CoverageCapture selected the pod but no container was wrapped (no command, other OS, collision). */
         skipped,
@@ -108,27 +108,30 @@ public class Admission {
         warnings.addAll(result.warnings());
         String podName = podName(metadata);
         if (LOG.isDebugEnabled()) {
-            LOG.debugf("pod %s/%s: CoverageCapture %s, wrapped %s, skipped %s", namespace, podName,
-                    choice.capture().getMetadata().getName(), result.wrapped(), result.skipped());
+            LOG.debugf("pod %s/%s: CoverageCapture %s, wrapped %s, sidecar for %s, skipped %s", namespace, podName,
+                    choice.capture().getMetadata().getName(), result.wrapped(), result.sidecar(), result.skipped());
         }
         Notice notice = null;
         if (!result.skipped().isEmpty()) {
             notice = new Notice(choice.capture(), reason(result), podName,
-                    "pod " + podName + (result.wrapped().isEmpty() ? ": not injected" : ": partly injected")
+                    "pod " + podName + (!result.injected() ? ": not injected" : ": partly injected")
                             + " (" + String.join(",", result.skipped()) + "): " + String.join("; ",
                                     result.warnings().stream().map(w -> w.replaceFirst("^integcov: ", "")).toList()));
         }
         ArrayNode patch = result.patch();
         return new Answer(response(apiVersion, uid, patch.isEmpty() ? null : patch, warnings),
-                result.wrapped().isEmpty() ? Outcome.skipped : Outcome.injected, notice);
+                result.injected() ? Outcome.injected : Outcome.skipped, notice);
     }
 
-    /** The Event reason for the first skip: NotLinux, Collision or NoCommand. */
+    /** The Event reason for the first skip: NotLinux, Collision, OwnGoCoverDir or NoCommand. */
     static String reason(PodMutator.Result result) {
         String first = result.skipped().get(0);
         String why = first.substring(first.indexOf(':') + 1);
         if (why.equals(PodMutator.SKIP_OS)) {
             return "NotLinux";
+        }
+        if (why.equals(PodMutator.SKIP_OWN_COVERDIR)) {
+            return "OwnGoCoverDir";
         }
         return why.startsWith(PodMutator.SKIP_COLLISION) ? "Collision" : "NoCommand";
     }

@@ -51,6 +51,9 @@ public class PodMutator {
     public static final String SKIP_NO_COMMAND = "no-command";
     public static final String SKIP_OS = "os";
     public static final String SKIP_COLLISION = "collision";
+    public static final String SKIP_OWN_COVERDIR = "own-gocoverdir";
+    /** The native sidecar (init container with restartPolicy Always) running {@code integcov-agent sidecar}. */
+    public static final String SIDECAR_NAME = "integcov-agent";
 
     /** Secret volume with the storage credentials (spec.storage.credentialsSecret), mounted read-only. */
     public static final String CREDENTIALS_VOLUME = "integcov-credentials";
@@ -77,9 +80,14 @@ public class PodMutator {
 
     /**
      * The JSONPatch ({@code add} operations only; empty when nothing changes), admission warnings, the containers
-     * wrapped and the {@code <container>:<reason>} entries of those skipped.
+     * wrapped, those served by the sidecar, and the {@code <container>:<reason>} entries of those skipped.
      */
-    public record Result(ArrayNode patch, List<String> warnings, List<String> wrapped, List<String> skipped) {
+    public record Result(ArrayNode patch, List<String> warnings, List<String> wrapped, List<String> sidecar,
+            List<String> skipped) {
+        /** Wrapped or served by the sidecar. */
+        public boolean injected() {
+            return !wrapped.isEmpty() || !sidecar.isEmpty();
+        }
     }
 
     private final Settings settings;
@@ -95,10 +103,11 @@ public class PodMutator {
         JsonNode annotations = pod.path("metadata").path("annotations");
         List<String> warnings = new ArrayList<>();
         List<String> wrapped = new ArrayList<>();
+        List<String> sidecar = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         AddPatch patch = new AddPatch();
         if (annotations.has(Labels.INJECTED_ANNOTATION)) {
-            return new Result(patch.operations(), warnings, wrapped, skipped);
+            return new Result(patch.operations(), warnings, wrapped, sidecar, skipped);
         }
         JsonNode podSpec = pod.path("spec");
         JsonNode containers = podSpec.path("containers");
@@ -107,6 +116,7 @@ public class PodMutator {
         }
         JsonNode initContainers = podSpec.path("initContainers");
         Set<String> initNames = names(initContainers);
+        CoverageCaptureSpec.Mode mode = spec.modeOrDefault();
 
         List<String> wanted = spec.getContainers() == null ? List.of() : spec.getContainers();
         Set<String> podContainers = names(containers);
@@ -137,39 +147,63 @@ public class PodMutator {
             for (int i : selected) {
                 JsonNode c = containers.get(i);
                 String name = c.path("name").asText();
-                ArrayNode command = commandFor(c, spec);
-                if (command == null) {
+                ArrayNode command = mode == CoverageCaptureSpec.Mode.Sidecar ? null : commandFor(c, spec);
+                Set<String> envNames = names(c.path("env"));
+                boolean ownCoverDir = !envNames.contains(Labels.ENV_GOCOVERDIR);
+                if (command == null && mode == CoverageCaptureSpec.Mode.Wrap) {
                     skipped.add(name + ":" + SKIP_NO_COMMAND);
                     warnings.add("integcov: container " + name + " has no command (the image ENTRYPOINT is unknown"
                             + " at admission); add it to spec.commandOverrides of CoverageCapture " + captureName
                             + " to capture its coverage");
                     continue;
                 }
-                Set<String> envNames = names(c.path("env"));
-                boolean ownCoverDir = !envNames.contains(Labels.ENV_GOCOVERDIR);
-                String collision = mountCollision(c.path("volumeMounts"), ownCoverDir, withCredentials);
+                if (command == null && !ownCoverDir) {
+                    skipped.add(name + ":" + SKIP_OWN_COVERDIR);
+                    warnings.add("integcov: container " + name + " sets GOCOVERDIR itself and is served by the"
+                            + " integcov sidecar, which only sees its own directory; container not injected");
+                    continue;
+                }
+                String collision = command == null ? mountCollision(c.path("volumeMounts"), true, false, false)
+                        : mountCollision(c.path("volumeMounts"), ownCoverDir, withCredentials, true);
                 if (collision != null) {
                     skipped.add(name + ":" + SKIP_COLLISION + "-mount-path:" + collision);
                     warnings.add("integcov: container " + name + " has a volume mount at " + collision
-                            + ", a path integcov needs; container not wrapped");
+                            + ", a path integcov needs; container not injected");
                     continue;
                 }
-                wrap(patch, i, c, command, envNames, ownCoverDir, capture, withCredentials,
-                        podSpec.path("terminationGracePeriodSeconds"));
-                covdataUsed |= ownCoverDir;
-                wrapped.add(name);
-            }
-            if (!wrapped.isEmpty()) {
-                addVolumes(patch, podSpec.path("volumes"), covdataUsed, withCredentials ? credentials : null);
-                ArrayNode installer = NODES.arrayNode().add(installer(spec, warnings));
-                if (initContainers.isArray() && !initContainers.isEmpty()) {
-                    patch.add(installer.get(0), "spec", "initContainers", 0);
+                if (command == null) {
+                    serveBySidecar(patch, i, c);
+                    sidecar.add(name);
+                    covdataUsed = true;
                 } else {
-                    patch.add(installer, "spec", "initContainers");
+                    wrap(patch, i, c, command, envNames, ownCoverDir, capture, withCredentials,
+                            podSpec.path("terminationGracePeriodSeconds"));
+                    covdataUsed |= ownCoverDir;
+                    wrapped.add(name);
+                }
+            }
+            if (!wrapped.isEmpty() || !sidecar.isEmpty()) {
+                addVolumes(patch, podSpec.path("volumes"), !wrapped.isEmpty(), covdataUsed,
+                        withCredentials ? credentials : null);
+                ArrayNode added = NODES.arrayNode();
+                if (!wrapped.isEmpty()) {
+                    added.add(installer(spec, warnings));
+                }
+                if (!sidecar.isEmpty()) {
+                    added.add(sidecarContainer(spec, capture, sidecar, withCredentials,
+                            podSpec.path("terminationGracePeriodSeconds"), warnings));
+                }
+                if (initContainers.isArray() && !initContainers.isEmpty()) {
+                    for (int k = added.size() - 1; k >= 0; k--) {
+                        patch.add(added.get(k), "spec", "initContainers", 0);
+                    }
+                } else {
+                    patch.add(added, "spec", "initContainers");
                 }
             }
         }
 
+        int injected = wrapped.size() + sidecar.size();
         Map<String, String> add = new LinkedHashMap<>();
         if (!skipped.isEmpty()) {
             String value = String.join(",", skipped);
@@ -177,11 +211,11 @@ public class PodMutator {
                 add.put(Labels.SKIPPED_ANNOTATION, value);
             }
             if (podSkip == null) {
-                warnings.add("integcov: wrapped " + wrapped.size() + " of " + (wrapped.size() + skipped.size())
+                warnings.add("integcov: injected " + injected + " of " + (injected + skipped.size())
                         + " selected containers");
             }
         }
-        if (!wrapped.isEmpty()) {
+        if (injected > 0) {
             add.put(Labels.INJECTED_ANNOTATION, captureName);
         }
         if (!add.isEmpty()) {
@@ -193,7 +227,7 @@ public class PodMutator {
                 patch.add(all, "metadata", "annotations");
             }
         }
-        return new Result(patch.operations(), warnings, wrapped, skipped);
+        return new Result(patch.operations(), warnings, wrapped, sidecar, skipped);
     }
 
     /** Why the whole pod is skipped (the reason of its skipped entries), or null; adds the warning. */
@@ -218,19 +252,22 @@ public class PodMutator {
                 return SKIP_COLLISION + "-volume:" + volume;
             }
         }
-        if (initNames.contains(Labels.INIT_CONTAINER_NAME)) {
-            warnings.add("integcov: the pod already has an init container named " + Labels.INIT_CONTAINER_NAME
-                    + ", a name integcov needs; not injected");
-            return SKIP_COLLISION + "-init-container:" + Labels.INIT_CONTAINER_NAME;
+        for (String init : List.of(Labels.INIT_CONTAINER_NAME, SIDECAR_NAME)) {
+            if (initNames.contains(init)) {
+                warnings.add("integcov: the pod already has an init container named " + init
+                        + ", a name integcov needs; not injected");
+                return SKIP_COLLISION + "-init-container:" + init;
+            }
         }
         return null;
     }
 
     /** A mount path of the container that collides with where integcov mounts, or null. */
-    private static String mountCollision(JsonNode mounts, boolean ownCoverDir, boolean withCredentials) {
+    private static String mountCollision(JsonNode mounts, boolean ownCoverDir, boolean withCredentials,
+            boolean bin) {
         for (JsonNode m : mounts) {
             String path = clean(m.path("mountPath").asText(""));
-            if (path.equals(Labels.BIN_DIR) || path.startsWith(Labels.BIN_DIR + "/")
+            if (bin && (path.equals(Labels.BIN_DIR) || path.startsWith(Labels.BIN_DIR + "/"))
                     || ownCoverDir && path.equals(Labels.COVDATA_DIR)
                     || withCredentials && (path.equals(CREDENTIALS_DIR) || path.startsWith(CREDENTIALS_DIR + "/"))) {
                 return path;
@@ -268,7 +305,6 @@ public class PodMutator {
 
     private static void wrap(AddPatch patch, int index, JsonNode c, ArrayNode command, Set<String> envNames,
             boolean ownCoverDir, CoverageCapture capture, boolean withCredentials, JsonNode gracePeriod) {
-        CoverageCaptureSpec spec = capture.getSpec();
         if (!command.get(0).asText().equals(Labels.WRAPPER_PATH)) {
             ArrayNode wrappedCommand = NODES.arrayNode();
             WRAPPER_PREFIX.forEach(wrappedCommand::add);
@@ -278,10 +314,42 @@ public class PodMutator {
         Set<String> names = new HashSet<>(envNames);
         ArrayNode env = NODES.arrayNode();
         addEnv(env, names, Labels.ENV_GOCOVERDIR, Labels.COVDATA_DIR);
+        addEnv(env, names, Labels.ENV_CONTAINER, c.path("name").asText());
+        agentEnv(env, names, capture, withCredentials, gracePeriod);
+        patch.append(c.path("env").isArray(), env, "spec", "containers", index, "env");
+
+        ArrayNode mounts = NODES.arrayNode();
+        mounts.add(mount(Labels.BIN_VOLUME, Labels.BIN_DIR, true));
+        if (ownCoverDir) {
+            mounts.add(mount(Labels.COVDATA_VOLUME, Labels.COVDATA_DIR, false));
+        }
+        if (withCredentials) {
+            mounts.add(mount(CREDENTIALS_VOLUME, CREDENTIALS_DIR, true));
+        }
+        patch.append(c.path("volumeMounts").isArray(), mounts, "spec", "containers", index, "volumeMounts");
+    }
+
+    /**
+     * A container served by the sidecar keeps its command and gets only GOCOVERDIR (its own directory in the covdata
+     * volume, created by the sidecar) and the covdata mount.
+     */
+    private static void serveBySidecar(AddPatch patch, int index, JsonNode c) {
+        ArrayNode env = NODES.arrayNode();
+        env.addObject().put("name", Labels.ENV_GOCOVERDIR).put("value",
+                Labels.COVDATA_DIR + "/" + c.path("name").asText());
+        patch.append(c.path("env").isArray(), env, "spec", "containers", index, "env");
+        patch.append(c.path("volumeMounts").isArray(),
+                NODES.arrayNode().add(mount(Labels.COVDATA_VOLUME, Labels.COVDATA_DIR, false)),
+                "spec", "containers", index, "volumeMounts");
+    }
+
+    /** What the agent reads besides GOCOVERDIR and INTEGCOV_CONTAINER (user values, already in names, win). */
+    private static void agentEnv(ArrayNode env, Set<String> names, CoverageCapture capture, boolean withCredentials,
+            JsonNode gracePeriod) {
+        CoverageCaptureSpec spec = capture.getSpec();
         addEnv(env, names, Labels.ENV_STORAGE, spec.getStorage().getUrl());
         addFieldRefEnv(env, names, Labels.ENV_POD_NAME, "metadata.name");
         addFieldRefEnv(env, names, Labels.ENV_POD_NAMESPACE, "metadata.namespace");
-        addEnv(env, names, Labels.ENV_CONTAINER, c.path("name").asText());
         addEnv(env, names, Labels.ENV_CAPTURE, capture.getMetadata().getName());
         addEnv(env, names, Labels.ENV_CAPTURE_UID, capture.getMetadata().getUid() == null ? ""
                 : capture.getMetadata().getUid());
@@ -301,17 +369,6 @@ public class PodMutator {
                 }
             }
         }
-        patch.append(c.path("env").isArray(), env, "spec", "containers", index, "env");
-
-        ArrayNode mounts = NODES.arrayNode();
-        mounts.add(mount(Labels.BIN_VOLUME, Labels.BIN_DIR, true));
-        if (ownCoverDir) {
-            mounts.add(mount(Labels.COVDATA_VOLUME, Labels.COVDATA_DIR, false));
-        }
-        if (withCredentials) {
-            mounts.add(mount(CREDENTIALS_VOLUME, CREDENTIALS_DIR, true));
-        }
-        patch.append(c.path("volumeMounts").isArray(), mounts, "spec", "containers", index, "volumeMounts");
     }
 
     private static void addEnv(ArrayNode env, Set<String> names, String name, String value) {
@@ -335,9 +392,12 @@ public class PodMutator {
         return m;
     }
 
-    private static void addVolumes(AddPatch patch, JsonNode volumes, boolean covdata, CredentialsSecret credentials) {
+    private static void addVolumes(AddPatch patch, JsonNode volumes, boolean bin, boolean covdata,
+            CredentialsSecret credentials) {
         ArrayNode add = NODES.arrayNode();
-        add.addObject().put("name", Labels.BIN_VOLUME).putObject("emptyDir");
+        if (bin) {
+            add.addObject().put("name", Labels.BIN_VOLUME).putObject("emptyDir");
+        }
         if (covdata) {
             add.addObject().put("name", Labels.COVDATA_VOLUME).putObject("emptyDir");
         }
@@ -353,22 +413,56 @@ public class PodMutator {
 
     /** The init container copying the agent into the bin volume; Pod Security "restricted", explicit resources. */
     ObjectNode installer(CoverageCaptureSpec spec, List<String> warnings) {
-        String image = spec.getWrapperImage() != null && !spec.getWrapperImage().isBlank() ? spec.getWrapperImage()
-                : settings.agentImage();
         ObjectNode c = NODES.objectNode();
         c.put("name", Labels.INIT_CONTAINER_NAME);
-        c.put("image", image);
+        c.put("image", image(spec));
         c.putArray("command").add(settings.agentBinary()).add("install").add(Labels.BIN_DIR);
         c.set("resources", resources(spec.getAgentResources(), warnings));
         c.putArray("volumeMounts").add(mount(Labels.BIN_VOLUME, Labels.BIN_DIR, false));
-        ObjectNode sc = c.putObject("securityContext");
+        c.set("securityContext", restricted());
+        return c;
+    }
+
+    /**
+     * The native sidecar: {@code integcov-agent sidecar <containers...>} straight from the agent image, restartPolicy
+     * Always (started before the app containers, stopped after them), the covdata volume, the agent's env; Pod
+     * Security "restricted", explicit resources.
+     */
+    ObjectNode sidecarContainer(CoverageCaptureSpec spec, CoverageCapture capture, List<String> served,
+            boolean withCredentials, JsonNode gracePeriod, List<String> warnings) {
+        ObjectNode c = NODES.objectNode();
+        c.put("name", SIDECAR_NAME);
+        c.put("image", image(spec));
+        c.put("restartPolicy", "Always");
+        ArrayNode command = c.putArray("command").add(settings.agentBinary()).add("sidecar");
+        served.forEach(command::add);
+        ArrayNode env = c.putArray("env");
+        Set<String> names = new HashSet<>();
+        addEnv(env, names, Labels.ENV_GOCOVERDIR, Labels.COVDATA_DIR);
+        agentEnv(env, names, capture, withCredentials, gracePeriod);
+        c.set("resources", resources(spec.getAgentResources(), warnings));
+        ArrayNode mounts = c.putArray("volumeMounts").add(mount(Labels.COVDATA_VOLUME, Labels.COVDATA_DIR, false));
+        if (withCredentials) {
+            mounts.add(mount(CREDENTIALS_VOLUME, CREDENTIALS_DIR, true));
+        }
+        c.set("securityContext", restricted());
+        return c;
+    }
+
+    private String image(CoverageCaptureSpec spec) {
+        return spec.getWrapperImage() != null && !spec.getWrapperImage().isBlank() ? spec.getWrapperImage()
+                : settings.agentImage();
+    }
+
+    private static ObjectNode restricted() {
+        ObjectNode sc = NODES.objectNode();
         sc.put("runAsNonRoot", true);
         sc.put("runAsUser", INSTALL_UID);
         sc.put("allowPrivilegeEscalation", false);
         sc.put("readOnlyRootFilesystem", true);
         sc.putObject("capabilities").putArray("drop").add("ALL");
         sc.putObject("seccompProfile").put("type", "RuntimeDefault");
-        return c;
+        return sc;
     }
 
     /**

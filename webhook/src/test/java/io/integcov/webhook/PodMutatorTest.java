@@ -44,8 +44,8 @@ class PodMutatorTest {
     }
 
     @Test
-    void thereAreAtLeastThirtyCases() {
-        assertTrue(Fixtures.cases().count() >= 30);
+    void thereAreAtLeastThirtyFiveCases() {
+        assertTrue(Fixtures.cases().count() >= 35);
     }
 
     /** The pod the API server would store: the input with the patch applied. */
@@ -69,6 +69,7 @@ class PodMutatorTest {
         JsonNode expect = c.expect();
 
         assertEquals(strings(expect.get("wrapped")), r.wrapped(), "wrapped containers");
+        assertEquals(strings(expect.get("sidecar")), r.sidecar(), "containers served by the sidecar");
         List<String> skipped = strings(expect.get("skipped"));
         assertEquals(skipped, r.skipped(), "skipped entries");
         Map<String, String> annotations = after.getMetadata().getAnnotations() == null ? Map.of()
@@ -81,23 +82,32 @@ class PodMutatorTest {
             Container now = after.getSpec().getContainers().get(i);
             if (r.wrapped().contains(orig.getName())) {
                 checkWrapped(orig, now, c.capture(), expect, before.getSpec().getTerminationGracePeriodSeconds());
+            } else if (r.sidecar().contains(orig.getName())) {
+                checkServedBySidecar(orig, now);
             } else {
                 assertEquals(orig, now, "unselected or skipped container " + orig.getName() + " is untouched");
             }
         }
 
-        if (r.wrapped().isEmpty()) {
+        if (!r.injected()) {
             assertEquals(before.getSpec(), after.getSpec(), "nothing injected");
             assertNull(annotations.get(Labels.INJECTED_ANNOTATION));
         } else {
             assertEquals(c.capture().getMetadata().getName(), annotations.get(Labels.INJECTED_ANNOTATION));
-            checkInstaller(after.getSpec().getInitContainers().get(0), expect.path("initImage").asText("integcov/agent:test"),
-                    expect.path("resources"));
+            List<Container> inits = after.getSpec().getInitContainers();
+            int added = 0;
+            if (!r.wrapped().isEmpty()) {
+                checkInstaller(inits.get(added++), expect.path("initImage").asText("integcov/agent:test"),
+                        expect.path("resources"));
+            }
+            if (!r.sidecar().isEmpty()) {
+                checkSidecar(inits.get(added++), r.sidecar(), c.capture(), before.getSpec().getTerminationGracePeriodSeconds());
+            }
             List<Container> origInits = before.getSpec().getInitContainers() == null ? List.of()
                     : before.getSpec().getInitContainers();
-            assertEquals(origInits, after.getSpec().getInitContainers().subList(1, after.getSpec().getInitContainers().size()),
-                    "the pod's own init containers follow the installer unchanged");
-            checkVolumes(before, after, expect, c.capture().getSpec());
+            assertEquals(origInits, inits.subList(added, inits.size()),
+                    "the pod's own init containers follow integcov's unchanged");
+            checkVolumes(before, after, expect, c.capture().getSpec(), !r.wrapped().isEmpty());
         }
         if (before.getMetadata().getAnnotations() != null) {
             before.getMetadata().getAnnotations().forEach((k, v) -> assertEquals(v, annotations.get(k), "annotation " + k));
@@ -193,6 +203,10 @@ class PodMutatorTest {
         assertEquals(image, init.getImage());
         assertEquals(List.of("/integcov-agent", "install", Labels.BIN_DIR), init.getCommand());
         assertEquals(Labels.BIN_DIR, mount(init, Labels.BIN_VOLUME).getMountPath());
+        checkRestrictedAndSized(init, resources);
+    }
+
+    private static void checkRestrictedAndSized(Container init, JsonNode resources) {
         SecurityContext sc = init.getSecurityContext();
         assertEquals(Boolean.TRUE, sc.getRunAsNonRoot());
         assertTrue(sc.getRunAsUser() != null && sc.getRunAsUser() > 0);
@@ -208,6 +222,7 @@ class PodMutatorTest {
         assertEquals(limits, quantities(init.getResources().getLimits()), "limits of the installer");
         assertEquals(Set.of("cpu", "memory"), init.getResources().getLimits().keySet(),
                 "cpu and memory limits, so a compute ResourceQuota admits it");
+        assertEquals(Set.of("cpu", "memory"), init.getResources().getRequests().keySet(), "cpu and memory requests");
     }
 
     static Map<String, String> quantities(Map<String, Quantity> q) {
@@ -216,13 +231,55 @@ class PodMutatorTest {
         return out;
     }
 
-    private static void checkVolumes(Pod before, Pod after, JsonNode expect, CoverageCaptureSpec spec) {
+    /** A container served by the sidecar: command untouched, only GOCOVERDIR (its own directory) and the mount added. */
+    private static void checkServedBySidecar(Container orig, Container now) {
+        assertEquals(orig.getCommand(), now.getCommand(), "command of " + orig.getName() + " untouched");
+        List<EnvVar> origEnv = orig.getEnv() == null ? List.of() : orig.getEnv();
+        List<EnvVar> expectedEnv = new ArrayList<>(origEnv);
+        expectedEnv.add(new EnvVar(Labels.ENV_GOCOVERDIR, Labels.COVDATA_DIR + "/" + orig.getName(), null));
+        assertEquals(expectedEnv, now.getEnv(), "env of " + orig.getName());
+        List<VolumeMount> mounts = new ArrayList<>(orig.getVolumeMounts() == null ? List.of() : orig.getVolumeMounts());
+        mounts.add(new VolumeMount(Labels.COVDATA_DIR, null, Labels.COVDATA_VOLUME, null, null, null, null));
+        assertEquals(mounts, now.getVolumeMounts(), "mounts of " + orig.getName());
+    }
+
+    /** The native sidecar: integcov-agent sidecar for the served containers, restartPolicy Always, the agent's env. */
+    private static void checkSidecar(Container sidecar, List<String> served, CoverageCapture capture,
+            Long gracePeriodSeconds) {
+        CoverageCaptureSpec spec = capture.getSpec();
+        assertEquals(PodMutator.SIDECAR_NAME, sidecar.getName());
+        assertEquals("Always", sidecar.getRestartPolicy());
+        List<String> command = new ArrayList<>(List.of("/integcov-agent", "sidecar"));
+        command.addAll(served);
+        assertEquals(command, sidecar.getCommand());
+        assertEquals(Labels.COVDATA_DIR, env(sidecar, Labels.ENV_GOCOVERDIR).getValue());
+        assertEquals(spec.getStorage().getUrl(), env(sidecar, Labels.ENV_STORAGE).getValue());
+        assertEquals(capture.getMetadata().getName(), env(sidecar, Labels.ENV_CAPTURE).getValue());
+        assertEquals(capture.getMetadata().getUid(), env(sidecar, Labels.ENV_CAPTURE_UID).getValue());
+        assertEquals("metadata.name", env(sidecar, Labels.ENV_POD_NAME).getValueFrom().getFieldRef().getFieldPath());
+        assertEquals(gracePeriodSeconds == null ? null : gracePeriodSeconds.toString(),
+                env(sidecar, Labels.ENV_GRACE_PERIOD) == null ? null : env(sidecar, Labels.ENV_GRACE_PERIOD).getValue());
+        assertNull(env(sidecar, Labels.ENV_CONTAINER), "the sidecar serves several containers");
+        if (spec.getEnv() != null) {
+            spec.getEnv().forEach(e -> assertEquals(e, env(sidecar, e.getName()), "spec.env " + e.getName()));
+        }
+        assertEquals(Labels.COVDATA_DIR, mount(sidecar, Labels.COVDATA_VOLUME).getMountPath());
+        boolean credentials = spec.getStorage().getCredentialsSecret() != null;
+        assertEquals(credentials, mount(sidecar, PodMutator.CREDENTIALS_VOLUME) != null, "credentials mount");
+        if (credentials) {
+            assertEquals(PodMutator.CREDENTIALS_DIR + "/" + PodMutator.CREDENTIALS_FILE,
+                    env(sidecar, PodMutator.ENV_GOOGLE_CREDENTIALS).getValue());
+        }
+        checkRestrictedAndSized(sidecar, Fixtures.JSON.createObjectNode());
+    }
+
+    private static void checkVolumes(Pod before, Pod after, JsonNode expect, CoverageCaptureSpec spec, boolean bin) {
         int n = before.getSpec().getVolumes() == null ? 0 : before.getSpec().getVolumes().size();
         if (n > 0) {
             assertEquals(before.getSpec().getVolumes(), after.getSpec().getVolumes().subList(0, n));
         }
         List<Volume> added = after.getSpec().getVolumes().subList(n, after.getSpec().getVolumes().size());
-        List<String> expected = new ArrayList<>(List.of(Labels.BIN_VOLUME));
+        List<String> expected = new ArrayList<>(bin ? List.of(Labels.BIN_VOLUME) : List.of());
         if (expect.path("covdataVolume").asBoolean(true)) {
             expected.add(Labels.COVDATA_VOLUME);
         }
