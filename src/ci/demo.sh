@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # integcov's main job for real on this one machine (Linux, as root), from a fresh checkout:
-#   1. builds integcov (mvn install: cli, operator, webhook, the Go agent) and, once, the Kubernetes binaries
+#   1. builds integcov (mvn package: cli, operator, webhook, the Go agent) and, once, the Kubernetes binaries
 #      (src/ci/build-k8s.sh: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet; ~10 min cold)
 #   2. starts a local single-node cluster (src/ci/cluster/up.sh: kubelet + containerd + runc, everything on 127.0.0.1)
 #   3. builds the images without a registry (agent FROM scratch, testapps/covapp built with -cover) into containerd
@@ -19,10 +19,10 @@ cd "$(dirname "$0")/../.."
 [[ $(id -u) == 0 ]] || { echo "demo: run as root (the kubelet, containerd and runc need it)" >&2; exit 1; }
 work=$(realpath -m "${1:-e2e/target/demo}")
 
-echo "demo: building integcov (mvn install -DskipTests)" >&2
-mvn -B -ntp -q install -DskipTests
-src/ci/build-k8s.sh
-mvn -B -ntp -q -pl e2e test-compile dependency:build-classpath -Dmdep.includeScope=test \
+echo "demo: building integcov (mvn package -DskipTests; nothing is installed into ~/.m2)" >&2
+# one reactor build; build-classpath then names the e2e module's classpath with the freshly built modules' jars
+mvn -B -ntp -q package -DskipTests dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/demo.classpath
+src/ci/build-k8s.sh
 exec java -cp "e2e/target/test-classes:$(cat e2e/target/demo.classpath)" -Dintegcov.root="$PWD" \
   -Dbasedir="$PWD/e2e" io.integcov.e2e.Demo "$work"

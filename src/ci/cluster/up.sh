@@ -7,8 +7,9 @@
 #
 # Prints nothing on stdout but the path of WORKDIR/cluster.env (API_URL, CA_FILE, ADMIN_TOKEN, ADMIN_KUBECONFIG,
 # BRIDGE_IP, ...) once the node is Ready. Logs: WORKDIR/logs/*.log. Stop it with src/ci/cluster/down.sh.
-# A previous cluster that was never torn down (killed test run) is removed first. If start-up fails, everything
-# started so far is torn down again (the logs stay).
+# A previous cluster that was never torn down (killed test run) is removed first; one whose owner process
+# (INTEGCOV_CLUSTER_OWNER, default: the caller) still runs is left alone and up.sh fails. If start-up fails,
+# everything started so far is torn down again (the logs stay).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -28,8 +29,15 @@ for p in bridge host-local loopback; do
 done
 [[ -n $(cgroup_mounts) ]] || die "no cgroup hierarchy mounted under /sys/fs/cgroup"
 
+# the process the cluster belongs to (the test JVM, or the shell that ran up.sh): while it lives, the cluster is in use
+owner=${INTEGCOV_CLUSTER_OWNER:-$PPID}
 if [[ -d $STATE_DIR ]]; then
-  log "a previous local cluster ($(cat "$STATE_DIR/workdir" 2>/dev/null || echo '?')) was not torn down: removing it first"
+  previous=$(cat "$STATE_DIR/workdir" 2>/dev/null || echo '?')
+  prev_owner=$(cat "$STATE_DIR/owner" 2>/dev/null || true)
+  if [[ -n $prev_owner ]] && alive "$prev_owner"; then
+    die "a local cluster ($previous) is in use by process $prev_owner; wait for it, or stop it with src/ci/cluster/down.sh"
+  fi
+  log "a previous local cluster ($previous) was not torn down and its owner is gone: removing it first"
   "$here/down.sh"
 fi
 [[ -z $(mounts_under "$work") ]] || die "$work still has mounts: $(mounts_under "$work" | head -3 | tr '\n' ' ')"
@@ -39,6 +47,7 @@ mkdir -p "$work"/{logs,pids,pki,kubelet,containerd,cni/net.d,cni/ipam,images,pod
 # --- record what the host looked like, before changing anything (down.sh puts it back) ---
 mkdir -p "$STATE_DIR"
 echo "$work" > "$STATE_DIR/workdir"
+echo "$owner" > "$STATE_DIR/owner"
 trap 'rc=$?; if [[ $rc != 0 ]]; then log "start-up failed (logs in $work/logs): tearing down"; "$here/down.sh" || true; fi' EXIT
 : > "$STATE_DIR/created-dirs"
 for d in $HOST_DIRS; do [[ -e $d ]] || echo "$d" >> "$STATE_DIR/created-dirs"; done

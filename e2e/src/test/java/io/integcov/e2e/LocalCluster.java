@@ -108,8 +108,11 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Runs a command to completion; stderr goes to {@code log} (and into the exception on failure); returns stdout. */
     static String run(Path log, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        // the cluster belongs to this JVM: another up.sh leaves it alone while we live, and cleans it up if we die
+        pb.environment().put("INTEGCOV_CLUSTER_OWNER", Long.toString(ProcessHandle.current().pid()));
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.MINUTES)) {
             p.destroyForcibly().waitFor();
