@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
                 "  - name: Coverage",
                 "    if: always()",
                 "    run: |",
-                "      kubectl delete deployment --all -n shop --wait   # pods stop, the agent uploads",
+                "      kubectl delete deployment --all -n shop --wait  # the agent uploads",
                 "      integcov collect --capture shop/e2e --wait --timeout 5m \\",
                 "        -o covdata --textfmt coverage.txt --html coverage.html \\",
                 "        --json coverage.json --fail-under 70",
@@ -49,10 +49,10 @@ import picocli.CommandLine.Spec;
                 "    if: always()",
                 "    with: {name: coverage, path: \"coverage.*\"}",
                 "",
-                "--capture NS/NAME reads only that CoverageCapture's uploads (<url>/<ns>/<name>/<uid>/): a capture",
-                "deleted and created again in the next CI run starts empty. --from URL reads everything below URL.",
-                "Durations are Go's: 90s, 10m, 1h30m. GCS credentials: application default credentials;",
-                "STORAGE_EMULATOR_HOST points at an emulator."})
+                "--capture NS/NAME reads only that capture's uploads, <url>/<ns>/<name>/<uid>/:",
+                "a capture deleted and created again by the next CI run starts empty.",
+                "--from URL reads everything below URL. Durations are Go's: 90s, 10m, 1h30m.",
+                "GCS: application default credentials; STORAGE_EMULATOR_HOST for an emulator."})
 public final class CollectCommand implements Callable<Integer> {
 
     static final class Source {
