@@ -39,8 +39,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * as deploy/ registers it): a namespace with a compute ResourceQuota and no LimitRange, a Windows pod, a pod with 5,500
  * env vars, and pods whose volume, init container or mount names collide with integcov's. Each must be admitted and
  * stored as the injection contract says (injected, or skipped whole with its {@code integcov.io/skipped} entry and an
- * Event on the CoverageCapture). The pods carry a nodeSelector no node has, so the apiserver stores them and nothing
- * runs them: admission is what is tested here.
+ * Event on the CoverageCapture); and a pod whose container has no command, served by the native sidecar. The pods
+ * carry a nodeSelector no node has, so the apiserver stores them and nothing runs them: admission is what is tested
+ * here.
  */
 @ExtendWith(LocalClusterExtension.class)
 class WebhookAdmissionTest {
@@ -172,6 +173,32 @@ class WebhookAdmissionTest {
                 .getCommand(), "api wrapped");
 
         assertEvent(cc, "Collision", "pod bin-volume: not injected (app:collision-volume:integcov-bin)");
+    }
+
+    /**
+     * Issue 7's webhook part: a container without a command (Auto mode) is served by a native sidecar, which the
+     * apiserver's validation must accept (init container with restartPolicy Always) next to the wrapped one.
+     */
+    @Test
+    void commandlessContainerGetsANativeSidecarTheApiServerAccepts() throws Exception {
+        String ns = "adm-sidecar";
+        namespace(ns);
+        CoverageCapture cc = captureAndAwait(ns);
+        Container noCommand = app("cache", "/unused");
+        noCommand.setCommand(null);
+        Pod stored = admin.pods().inNamespace(ns).resource(pod(ns, "mixed", List.of(app("api", "/api"), noCommand)))
+                .create();
+        assertInjected(stored, cc);
+        List<Container> inits = stored.getSpec().getInitContainers();
+        assertEquals(List.of(Labels.INIT_CONTAINER_NAME, "integcov-agent"), inits.stream().map(Container::getName)
+                .toList());
+        Container sidecar = inits.get(1);
+        assertEquals("Always", sidecar.getRestartPolicy());
+        assertEquals(List.of("/integcov-agent", "sidecar", "cache"), sidecar.getCommand());
+        Container cache = stored.getSpec().getContainers().get(1);
+        assertTrue(cache.getCommand() == null || cache.getCommand().isEmpty(),
+                "the served container keeps its (image) command: " + cache.getCommand());
+        assertEquals(List.of(new EnvVar(Labels.ENV_GOCOVERDIR, Labels.COVDATA_DIR + "/cache", null)), cache.getEnv());
     }
 
     // ---------------------------------------------------------------------------------------------------------------
