@@ -267,6 +267,11 @@ class CoverageEndToEndTest {
     }
 
     static String runCli(List<String> args, Map<String, String> env) throws Exception {
+        return runCli(args, env, "");
+    }
+
+    /** Runs the integcov CLI jar; fails (with {@code context} in the message) unless it exits 0. */
+    static String runCli(List<String> args, Map<String, String> env, String context) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(QuarkusApp.java().toString(), "-jar", cliJar.toString()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -275,7 +280,7 @@ class CoverageEndToEndTest {
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(CONVERGE.toSeconds(), TimeUnit.SECONDS), "integcov " + args + " did not finish");
-        assertEquals(0, p.exitValue(), "integcov " + args + ":\n" + out);
+        assertEquals(0, p.exitValue(), "integcov " + args + ":\n" + out + (context.isEmpty() ? "" : "\n" + context));
         return out;
     }
 
@@ -470,6 +475,10 @@ class CoverageEndToEndTest {
         assertWrapped(crashy, cc, command, crashArgs);
         // the app's own exit code, through the agent, in the pod status
         assertEquals(3, crashy.getStatus().getContainerStatuses().get(0).getLastState().getTerminated().getExitCode());
+        // the agent's own lines of the last two runs (what the kubelet keeps), for the failure messages below
+        String agentLog = "previous run:\n" + admin.pods().inNamespace(APP_NS).withName("crashy").inContainer("app")
+                .terminated().getLog() + "last run:\n" + admin.pods().inNamespace(APP_NS).withName("crashy")
+                .inContainer("app").getLog();
         admin.pods().inNamespace(APP_NS).withName("crashy").withGracePeriod(0).delete();
         admin.pods().inNamespace(APP_NS).withName("crashy").waitUntilCondition(p -> p == null, CONVERGE.toSeconds(),
                 TimeUnit.SECONDS);
@@ -485,7 +494,7 @@ class CoverageEndToEndTest {
 
         Path out = work.resolve("collected-batch");
         String log = runCli(List.of("collect", "--capture", APP_NS + "/batch", "--wait", "--timeout", "3m",
-                "-o", out.toString()), cliEnv());
+                "-o", out.toString()), cliEnv(), "manifests of crashy: " + runs + "\n" + agentLog);
         Set<String> expected = new TreeSet<>(crashCounters);
         expected.addAll(committedCounters(cc, jobPod.getMetadata().getName()));
         Set<String> collected = new TreeSet<>(listing(out).stream().filter(f -> f.startsWith("covcounters.")).toList());
