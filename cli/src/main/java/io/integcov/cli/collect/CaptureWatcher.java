@@ -8,12 +8,15 @@ import io.integcov.model.Labels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads a CoverageCapture and the pods it injected, to learn its storage URL and uid (which name its key prefix) and
  * which uploads are still to come.
  */
 public final class CaptureWatcher {
+    /** Name of the native sidecar the webhook adds in sidecar mode. */
+    static final String SIDECAR = "integcov-agent";
     private final KubernetesClient client;
     private final String namespace;
     private final String name;
@@ -37,10 +40,33 @@ public final class CaptureWatcher {
     }
 
     /**
+     * The containers of a pod whose coverage the agent uploads: wrapped ones (the webhook gave them
+     * {@code INTEGCOV_CONTAINER}) and those the native sidecar ({@value #SIDECAR} init container, command
+     * {@code integcov-agent sidecar <container>...}) serves.
+     */
+    static Set<String> injectedContainers(Pod pod) {
+        Set<String> injected = new TreeSet<>();
+        for (Container container : pod.getSpec().getContainers()) {
+            if (container.getEnv() != null && container.getEnv().stream()
+                    .anyMatch(env -> Labels.ENV_CONTAINER.equals(env.getName()))) {
+                injected.add(container.getName());
+            }
+        }
+        for (Container init : pod.getSpec().getInitContainers() == null ? List.<Container>of()
+                : pod.getSpec().getInitContainers()) {
+            List<String> command = init.getCommand() == null ? List.of() : init.getCommand();
+            int at = command.indexOf("sidecar");
+            if (SIDECAR.equals(init.getName()) && at >= 0) {
+                injected.addAll(command.subList(at + 1, command.size()));
+            }
+        }
+        return injected;
+    }
+
+    /**
      * What the collection is still waiting for, given the {@code <pod>/<container>} pairs that have a committed run in
-     * the capture's prefix: pods this capture injected that are still running, and finished pods whose injected
-     * containers (those the webhook gave {@code INTEGCOV_CONTAINER}, in wrap and sidecar mode alike) have no manifest
-     * yet.
+     * the capture's prefix: pods this capture injected that are still running, and finished pods whose
+     * {@link #injectedContainers injected containers} have no manifest yet.
      */
     public List<String> pending(Set<String> committedPodContainers) {
         List<String> pending = new ArrayList<>();
@@ -56,12 +82,9 @@ public final class CaptureWatcher {
                 pending.add("pod " + podName + " is still " + (phase == null ? "pending" : phase.toLowerCase()));
                 continue;
             }
-            for (Container container : pod.getSpec().getContainers()) {
-                boolean injected = container.getEnv() != null && container.getEnv().stream()
-                        .anyMatch(env -> Labels.ENV_CONTAINER.equals(env.getName()));
-                String podContainer = podName + "/" + container.getName();
-                if (injected && !committedPodContainers.contains(podContainer)) {
-                    pending.add("no upload manifest yet for pod " + podName + " container " + container.getName());
+            for (String container : injectedContainers(pod)) {
+                if (!committedPodContainers.contains(podName + "/" + container)) {
+                    pending.add("no upload manifest yet for pod " + podName + " container " + container);
                 }
             }
         }
