@@ -25,5 +25,5 @@ port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); 
 
 # http.maxConnections: the JDK's keep-alive pool size, read once per JVM; collect sets it to --parallel itself, but
 # here the sequential baseline runs first in the same JVM
-STORAGE_EMULATOR_HOST="127.0.0.1:$port" java -Dhttp.maxConnections=16 -cp "$tmp/integcov.jar" "$here/Bench.java" \
+STORAGE_EMULATOR_HOST="127.0.0.1:$port" java -Dhttp.maxConnections=16 -cp "$tmp/integcov.jar" "$here/CollectBench.java" \
   "$fake_gcs" "$port" "$tmp/covdata" "$runs" "$pods"

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * covapp.
  * Run by bench/collect/run.sh (which sets STORAGE_EMULATOR_HOST); prints one line per measurement and a summary.
  */
-public final class Bench {
+public final class CollectBench {
     static int PODS = 100;
     static final int COUNTERS = 100;
     static String lastCollectLog = "";
