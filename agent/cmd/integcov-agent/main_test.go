@@ -18,10 +18,12 @@ import (
 	"integcov.io/agent/internal/supervise"
 )
 
-// Built once by TestMain: the agent exactly as shipped (static, stripped) and covapp with -cover.
+// Built once by TestMain: the agent and its uploader exactly as shipped (static, stripped, side by side) and covapp
+// with -cover.
 var (
-	agentBin  string
-	covappBin string
+	agentBin    string
+	uploaderBin string
+	covappBin   string
 )
 
 // childEnv makes the test binary itself act as a child program (see runChild).
@@ -45,6 +47,10 @@ func TestMain(m *testing.M) {
 		if err == nil {
 			agentBin = filepath.Join(dir, "integcov-agent")
 			err = agenttest.GoBuild(".", agentBin, ".", "-trimpath", "-ldflags=-s -w")
+		}
+		if err == nil {
+			uploaderBin = filepath.Join(dir, "integcov-agent-upload")
+			err = agenttest.GoBuild(".", uploaderBin, "../integcov-agent-upload", "-trimpath", "-ldflags=-s -w")
 		}
 		if err == nil {
 			covappBin = filepath.Join(dir, "covapp")

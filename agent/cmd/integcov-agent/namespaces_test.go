@@ -152,16 +152,19 @@ func TestDistrolessContainerWithRuncInstallsRunsStopsAndUploads(t *testing.T) {
 	state := t.TempDir()
 	gcs := agenttest.StartFakeGCS(t, bucket)
 
-	// 1. the init container: the agent image (nothing but /integcov-agent) installs into the emptyDir
+	// 1. the init container: the agent image (nothing but /integcov-agent and /integcov-agent-upload) installs into
+	// the emptyDir
 	bin := worldWritable(t)
-	installRoot := rootfs(t, map[string]string{"integcov-agent": agentBin}, "var/run/integcov/bin")
+	installRoot := rootfs(t, map[string]string{"integcov-agent": agentBin, "integcov-agent-upload": uploaderBin},
+		"var/run/integcov/bin")
 	installBundle := runcBundle(t, runc, installRoot, []string{"/integcov-agent", "install", "/var/run/integcov/bin"},
 		[]string{"PATH=/"}, bin+":/var/run/integcov/bin:rw")
 	install := start(t, nil, runc, "--root", state, "run", "--bundle", installBundle, "integcov-install-"+t.Name()[:8])
 	if code := install.wait(t); code != 0 {
 		t.Fatalf("install container: exit %d: %s", code, install.describe())
 	}
-	if entries, _ := os.ReadDir(bin); len(entries) != 1 || entries[0].Name() != "integcov-agent" {
+	if entries, _ := os.ReadDir(bin); len(entries) != 2 || entries[0].Name() != "integcov-agent" ||
+		entries[1].Name() != "integcov-agent-upload" {
 		t.Fatalf("emptyDir after install: %v", entries)
 	}
 

@@ -339,7 +339,7 @@ func TestUsageHelpAndVersion(t *testing.T) {
 	}
 }
 
-func TestInstallCopiesTheRunningBinaryAndTheCopyWorks(t *testing.T) {
+func TestInstallCopiesBothBinariesAndTheCopyWorks(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "volume", "bin")
 	for i := 0; i < 2; i++ { // an init container that restarts installs again
 		p := agent(t, nil, "install", dir)
@@ -350,19 +350,53 @@ func TestInstallCopiesTheRunningBinaryAndTheCopyWorks(t *testing.T) {
 			t.Fatalf("install says one line: %s", p.describe())
 		}
 	}
-	installed := filepath.Join(dir, "integcov-agent")
-	a, _ := os.ReadFile(agentBin)
-	b, _ := os.ReadFile(installed)
-	info, _ := os.Stat(installed)
-	if string(a) != string(b) || info.Mode().Perm() != 0o755 {
-		t.Fatalf("installed copy differs or mode %v", info.Mode())
+	for name, source := range map[string]string{"integcov-agent": agentBin, "integcov-agent-upload": uploaderBin} {
+		a, _ := os.ReadFile(source)
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		info, err := os.Stat(filepath.Join(dir, name))
+		if err != nil || string(a) != string(b) || info.Mode().Perm() != 0o755 {
+			t.Fatalf("installed %s differs or mode %v %v", name, info, err)
+		}
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
+	if len(entries) != 2 {
 		t.Fatalf("leftovers: %v", entries)
 	}
-	p := start(t, nil, installed, "run", "--", covappBin, "-exit", "5")
+	env, _, runs := fileEnv(t)
+	p := start(t, env, filepath.Join(dir, "integcov-agent"), "run", "--", covappBin, "-exit", "5")
 	if code := p.wait(t); code != 5 {
 		t.Fatalf("installed agent: exit %d: %s", code, p.describe())
+	}
+	if _, m := oneRun(t, runs); m.ExitCode != 5 || len(m.Files) != 2 {
+		t.Fatalf("the installed agent's uploader did not upload: %+v %s", m, p.describe())
+	}
+}
+
+func TestInstallWithoutTheUploaderNextToItFailsWithOneLine(t *testing.T) {
+	lone := filepath.Join(t.TempDir(), "integcov-agent")
+	copyFile(t, agentBin, lone)
+	target := filepath.Join(t.TempDir(), "bin")
+	p := start(t, nil, lone, "install", target)
+	if code := p.wait(t); code != 1 {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+	if !strings.HasPrefix(p.err(), "integcov-agent: install: open ") || !strings.Contains(p.err(), "integcov-agent-upload") ||
+		strings.Count(p.err(), "\n") != 1 {
+		t.Fatalf("want one line naming the uploader: %s", p.describe())
+	}
+	if entries, _ := os.ReadDir(target); len(entries) != 0 {
+		t.Fatalf("half an install: %v", entries)
+	}
+}
+
+// copyFile copies an executable.
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o755); err != nil {
+		t.Fatal(err)
 	}
 }

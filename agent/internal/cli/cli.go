@@ -1,5 +1,8 @@
-// Package cli is the integcov-agent command line: run (wrap mode), install, version, help. Every line the agent
-// writes to stderr starts with "integcov-agent:", since it shares stderr with the application.
+// Package cli is the integcov-agent-upload command line: everything that needs the storage client. integcov-agent
+// (package launch) becomes this program after the app exited (upload-run) and runs it for sidecar and flush; the
+// split keeps the storage client's package initialisation out of the process that starts the app. Every line it
+// writes to stderr starts with "integcov-agent:", since for the user it is the same agent, sharing stderr with the
+// application.
 package cli
 
 import (
@@ -9,10 +12,10 @@ import (
 	"strings"
 	"sync"
 
-	"integcov.io/agent/internal/install"
+	"integcov.io/agent/internal/handoff"
 )
 
-// Exit codes of the agent itself (run exits with the child's code instead).
+// Exit codes of the uploader itself (upload-run exits with the app's code instead).
 const (
 	ExitOK    = 0
 	ExitError = 1
@@ -20,26 +23,13 @@ const (
 )
 
 // Usage is printed by --help (stdout) and after a usage error (stderr).
-const Usage = `Usage:
-  integcov-agent run [--] CMD [ARGS...]   run CMD, forward signals, exit with its code, then upload GOCOVERDIR
-  integcov-agent sidecar [CONTAINER...]   create GOCOVERDIR/<container> for each, upload files as Go finishes them,
-                                          on SIGTERM upload the rest and write one manifest per container
-  integcov-agent flush                    ask every program importing integcov.io/agent/flush to write its counters
-                                          now, then upload them with a manifest (mode flush)
-  integcov-agent install DIR              copy this binary to DIR/integcov-agent (mode 0755)
-  integcov-agent version                  print the version
-  integcov-agent --help                   show this help
-
-run starts CMD at once (inherited stdio, the full environment), forwards every catchable signal to it, reaps
-orphans when it is PID 1, and exits with CMD's exit code (128+N if signal N killed it, 127 if CMD is not found,
-126 if it cannot be executed). After CMD exits it uploads every file of GOCOVERDIR except tmp.* to
-INTEGCOV_STORAGE/<namespace>/<capture>/<capture-uid>/<pod>/<container>/<run-id>/ and then integcov-manifest.json.
-Upload problems are logged, never change the exit code.
-
-Environment: GOCOVERDIR (created 0777 if missing), INTEGCOV_STORAGE (gs://bucket/prefix or file:///dir; unset: no
-upload), INTEGCOV_POD_NAMESPACE, INTEGCOV_POD_NAME, INTEGCOV_CONTAINER, INTEGCOV_CAPTURE, INTEGCOV_CAPTURE_UID,
-INTEGCOV_UPLOAD_TIMEOUT (like 20s, or seconds; default: INTEGCOV_GRACE_PERIOD (else 30 s) less 5 s from the first
-SIGTERM, else from the exit), STORAGE_EMULATOR_HOST (a GCS emulator; else application default credentials).
+const Usage = `Usage (normally run by integcov-agent, see integcov-agent --help):
+  integcov-agent-upload sidecar [CONTAINER...]   native-sidecar mode: upload files as Go finishes them
+  integcov-agent-upload flush                    make running programs write their counters now, and upload them
+  integcov-agent-upload upload-run EXIT STARTED EXITED FIRSTTERM PROGRAM
+                                                 what integcov-agent run becomes after the app exited: upload
+                                                 GOCOVERDIR, then exit with EXIT
+  integcov-agent-upload version                  print the version
 `
 
 // Agent is one invocation: its version and where it writes.
@@ -69,12 +59,12 @@ func (a *Agent) Main(args []string) int {
 		return a.usageError("missing subcommand")
 	}
 	switch args[0] {
-	case "run":
-		command, code := a.runArgs(args[1:])
-		if command == nil {
-			return code
+	case handoff.RunCommand:
+		run, err := handoff.Parse(args[1:])
+		if err != nil {
+			return a.usageError("%v", err)
 		}
-		return a.run(command)
+		return a.uploadRun(run)
 	case "sidecar":
 		for _, arg := range args[1:] {
 			if strings.HasPrefix(arg, "-") {
@@ -87,19 +77,8 @@ func (a *Agent) Main(args []string) int {
 			return a.usageError("flush takes no arguments")
 		}
 		return a.flushCommand()
-	case "install":
-		if len(args) != 2 || strings.HasPrefix(args[1], "-") {
-			return a.usageError("install takes exactly one argument: the directory")
-		}
-		target, err := install.Copy(install.SelfExe, args[1])
-		if err != nil {
-			a.Logf("install: %v", err)
-			return ExitError
-		}
-		a.Logf("installed %s", target)
-		return ExitOK
 	case "version", "--version":
-		fmt.Fprintf(a.Stdout, "integcov-agent %s\n", a.Version)
+		fmt.Fprintf(a.Stdout, "integcov-agent-upload %s\n", a.Version)
 		return ExitOK
 	case "help", "--help", "-h":
 		fmt.Fprint(a.Stdout, Usage)
@@ -109,24 +88,7 @@ func (a *Agent) Main(args []string) int {
 	}
 }
 
-// runArgs takes "[--] CMD ARGS...": everything after the optional "--" is the command, untouched. Without a
-// command it returns the exit code for what it did instead (help, usage error).
-func (a *Agent) runArgs(args []string) ([]string, int) {
-	if len(args) > 0 && args[0] == "--" {
-		args = args[1:]
-	} else if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-		fmt.Fprint(a.Stdout, Usage)
-		return nil, ExitOK
-	} else if len(args) > 0 && strings.HasPrefix(args[0], "-") {
-		return nil, a.usageError("run: unknown option %q (put the command after --)", args[0])
-	}
-	if len(args) == 0 {
-		return nil, a.usageError("run: missing CMD")
-	}
-	return args, ExitOK
-}
-
-// Stdio is the real process's agent.
+// Stdio is the real process's uploader.
 func Stdio(version string) *Agent {
 	return &Agent{Version: version, Stdout: os.Stdout, Stderr: os.Stderr}
 }

@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"os"
 	"strings"
 	"time"
 
-	"integcov.io/agent/internal/footprint"
+	"integcov.io/agent/internal/handoff"
 	"integcov.io/agent/internal/manifest"
+	"integcov.io/agent/internal/pid1"
 	"integcov.io/agent/internal/settings"
 	"integcov.io/agent/internal/storage"
 	"integcov.io/agent/internal/supervise"
@@ -18,43 +18,22 @@ import (
 // hardStopSlack is how long after its deadline an upload that ignores its context is abandoned.
 const hardStopSlack = time.Second
 
-// run is wrap mode. Order matters: signals are subscribed and GOCOVERDIR created (the child's Go runtime writes its
-// meta-data file at start-up), then the child starts; everything else happens while it runs or after it exited, and
-// nothing of it can change the exit code.
-func (a *Agent) run(command []string) int {
-	sup := supervise.Listen()
-	coverDirErr := ensureDir(os.Getenv(settings.EnvCoverDir))
-	startedAt := time.Now()
-	if err := sup.Start(command, os.Environ()); err != nil {
-		a.Logf("%v", err)
-		var se *supervise.StartError
-		if errors.As(err, &se) {
-			return se.Code
-		}
-		return supervise.ExitNotFound
-	}
-
-	// while the child runs
-	if coverDirErr != nil {
-		a.Logf("%v", coverDirErr)
-	}
-	s := settings.FromEnv(os.Getenv, command, settings.Host{
+// uploadRun is what integcov-agent run becomes after the app exited (same PID, see package handoff): it uploads
+// GOCOVERDIR by the deadline and returns the app's exit code, whatever happens. As the agent did after the app
+// exited, it drops every signal (the terminating ones from package pid1's init on) and reaps orphans.
+func (a *Agent) uploadRun(run handoff.Run) int {
+	pid1.Keep(supervise.Forwarded())
+	s := settings.FromEnv(os.Getenv, []string{run.Program}, settings.Host{
 		Hostname:                firstLine("/proc/sys/kernel/hostname"),
 		ServiceAccountNamespace: firstLine("/var/run/secrets/kubernetes.io/serviceaccount/namespace"),
 	})
-	loc, uploadable := a.checkUpload(s)
-	if err := footprint.Release(); err != nil {
-		a.Logf("could not release start-up memory (harmless): %v", err)
-	}
-
-	exit := sup.Wait()
-	if uploadable {
+	if loc, ok := a.checkUpload(s); ok {
 		a.upload(s, loc, upload.Run{
-			Settings: s, Location: loc, RunID: settings.NewRunID(startedAt), Mode: manifest.ModeWrap,
-			ExitCode: exit.Code, StartedAt: startedAt, ExitedAt: exit.At,
-		}, s.Deadline(exit.At, sup.FirstTerm()))
+			Settings: s, Location: loc, RunID: settings.NewRunID(run.StartedAt), Mode: manifest.ModeWrap,
+			ExitCode: run.ExitCode, StartedAt: run.StartedAt, ExitedAt: run.ExitedAt,
+		}, s.Deadline(run.ExitedAt, run.FirstTerm))
 	}
-	return exit.Code
+	return run.ExitCode
 }
 
 // checkUpload logs why nothing will be uploaded, if so; it runs while the child does.
@@ -111,21 +90,6 @@ func (a *Agent) upload(s settings.Settings, loc storage.Location, run upload.Run
 	case <-time.After(time.Until(deadline) + hardStopSlack):
 		a.Logf("coverage upload did not finish before its deadline; giving up")
 	}
-}
-
-// ensureDir creates GOCOVERDIR when set and missing, mode 0777 whatever the umask: the app may run as another user.
-func ensureDir(dir string) error {
-	dir = strings.TrimSpace(dir)
-	if dir == "" {
-		return nil
-	}
-	if _, err := os.Stat(dir); err == nil {
-		return nil
-	}
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return err
-	}
-	return os.Chmod(dir, 0o777)
 }
 
 func firstLine(file string) string {

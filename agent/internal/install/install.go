@@ -10,15 +10,15 @@ import (
 	"path/filepath"
 )
 
-// Name is the installed executable's file name.
+// Name is the run agent's file name (its uploader, integcov-agent-upload, is installed next to it).
 const Name = "integcov-agent"
 
 // SelfExe is the running executable on Linux.
 const SelfExe = "/proc/self/exe"
 
-// Copy copies source into dir/Name atomically (temporary file, then rename) with mode 0755 and returns the target.
+// Copy copies source into dir/name atomically (temporary file, then rename) with mode 0755 and returns the target.
 // dir is created if missing; an existing target is replaced, so a restarted init container can install again.
-func Copy(source, dir string) (string, error) {
+func Copy(source, dir, name string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("create %s: %w", dir, err)
 	}
@@ -27,8 +27,8 @@ func Copy(source, dir string) (string, error) {
 		return "", fmt.Errorf("open %s: %w", source, err)
 	}
 	defer in.Close()
-	target := filepath.Join(dir, Name)
-	tmp, err := os.CreateTemp(dir, "."+Name+".*.tmp")
+	target := filepath.Join(dir, name)
+	tmp, err := os.CreateTemp(dir, "."+name+".*.tmp")
 	if err != nil {
 		return "", fmt.Errorf("create a file in %s: %w", dir, err)
 	}

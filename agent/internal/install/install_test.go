@@ -18,7 +18,7 @@ func TestCopyIsExecutableAndReplacesAnEarlierInstall(t *testing.T) {
 		if err := os.WriteFile(src, []byte(content), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		target, err := Copy(src, dir)
+		target, err := Copy(src, dir, Name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,14 +42,14 @@ func TestCopyFailsWithContextWhenTheDirectoryCannotBeCreated(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Copy("/proc/self/exe", filepath.Join(file, "bin"))
+	_, err := Copy("/proc/self/exe", filepath.Join(file, "bin"), Name)
 	if err == nil || !strings.Contains(err.Error(), "create "+filepath.Join(file, "bin")) {
 		t.Fatalf("want an error naming the directory, got %v", err)
 	}
 }
 
 func TestCopyOfAMissingSourceFails(t *testing.T) {
-	if _, err := Copy(filepath.Join(t.TempDir(), "missing"), t.TempDir()); err == nil || !strings.Contains(err.Error(), "open ") {
+	if _, err := Copy(filepath.Join(t.TempDir(), "missing"), t.TempDir(), Name); err == nil || !strings.Contains(err.Error(), "open ") {
 		t.Fatalf("got %v", err)
 	}
 }

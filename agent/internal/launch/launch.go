@@ -1,0 +1,156 @@
+// Package launch is the integcov-agent command line: run (wrap mode), install, version, help, and the hand-over to
+// integcov-agent-upload for everything that needs the storage client. It links only the standard library (a test
+// checks it): Go runs the package initialisation of everything linked before main, and the GCS client's would delay
+// the app's start by ~15 ms. Every line it writes to stderr starts with "integcov-agent:", since it shares stderr
+// with the application.
+package launch
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+
+	"integcov.io/agent/internal/handoff"
+	"integcov.io/agent/internal/install"
+)
+
+// Exit codes of the agent itself (run exits with the child's code instead).
+const (
+	ExitOK    = 0
+	ExitError = 1
+	ExitUsage = 2
+)
+
+// Usage is printed by --help (stdout) and after a usage error (stderr).
+const Usage = `Usage:
+  integcov-agent run [--] CMD [ARGS...]   run CMD, forward signals, exit with its code, then upload GOCOVERDIR
+  integcov-agent sidecar [CONTAINER...]   create GOCOVERDIR/<container> for each, upload files as Go finishes them,
+                                          on SIGTERM upload the rest and write one manifest per container
+  integcov-agent flush                    ask every program importing integcov.io/agent/flush to write its counters
+                                          now, then upload them with a manifest (mode flush)
+  integcov-agent install DIR              copy integcov-agent and integcov-agent-upload to DIR (mode 0755)
+  integcov-agent version                  print the version
+  integcov-agent --help                   show this help
+
+run starts CMD at once (inherited stdio, the full environment), forwards every catchable signal to it, reaps
+orphans when it is PID 1, and exits with CMD's exit code (128+N if signal N killed it, 127 if CMD is not found,
+126 if it cannot be executed). After CMD exits it becomes integcov-agent-upload (same directory, same PID), which
+uploads every file of GOCOVERDIR except tmp.* to
+INTEGCOV_STORAGE/<namespace>/<capture>/<capture-uid>/<pod>/<container>/<run-id>/ and then integcov-manifest.json.
+sidecar and flush run integcov-agent-upload too. Upload problems are logged, never change the exit code.
+
+Environment: GOCOVERDIR (created 0777 if missing), INTEGCOV_STORAGE (gs://bucket/prefix or file:///dir; unset: no
+upload), INTEGCOV_POD_NAMESPACE, INTEGCOV_POD_NAME, INTEGCOV_CONTAINER, INTEGCOV_CAPTURE, INTEGCOV_CAPTURE_UID,
+INTEGCOV_UPLOAD_TIMEOUT (like 20s, or seconds; default: INTEGCOV_GRACE_PERIOD (else 30 s) less 5 s from the first
+SIGTERM, else from the exit), STORAGE_EMULATOR_HOST (a GCS emulator; else application default credentials).
+`
+
+// Agent is one invocation: its version and where it writes.
+type Agent struct {
+	Version string
+	Stdout  io.Writer
+	Stderr  io.Writer
+	mu      sync.Mutex
+}
+
+// Logf writes one "integcov-agent: ..." line to stderr.
+func (a *Agent) Logf(format string, args ...any) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	fmt.Fprintf(a.Stderr, "integcov-agent: "+strings.TrimRight(format, "\n")+"\n", args...)
+}
+
+func (a *Agent) usageError(format string, args ...any) int {
+	a.Logf(format, args...)
+	fmt.Fprint(a.Stderr, Usage)
+	return ExitUsage
+}
+
+// Main runs the subcommand in args (without the program name) and returns the process exit code. sidecar and flush
+// do not return when the uploader could be executed.
+func (a *Agent) Main(args []string) int {
+	if len(args) == 0 {
+		return a.usageError("missing subcommand")
+	}
+	switch args[0] {
+	case "run":
+		command, code := a.runArgs(args[1:])
+		if command == nil {
+			return code
+		}
+		return a.run(command)
+	case "sidecar", "flush":
+		// not start-latency critical: the uploader has the same command line for them
+		err := execUploader(args)
+		a.Logf("cannot %s: %v", args[0], err)
+		return ExitError
+	case "install":
+		if len(args) != 2 || strings.HasPrefix(args[1], "-") {
+			return a.usageError("install takes exactly one argument: the directory")
+		}
+		return a.install(args[1])
+	case "version", "--version":
+		fmt.Fprintf(a.Stdout, "integcov-agent %s\n", a.Version)
+		return ExitOK
+	case "help", "--help", "-h":
+		fmt.Fprint(a.Stdout, Usage)
+		return ExitOK
+	default:
+		return a.usageError("unknown subcommand %q", args[0])
+	}
+}
+
+// install copies the uploader first and the agent second, each atomically, so an installed integcov-agent always
+// has its uploader next to it.
+func (a *Agent) install(dir string) int {
+	uploader, err := handoff.Uploader()
+	if err == nil {
+		uploader, err = install.Copy(uploader, dir, handoff.UploaderName)
+	}
+	if err != nil {
+		a.Logf("install: %v", err)
+		return ExitError
+	}
+	agent, err := install.Copy(install.SelfExe, dir, install.Name)
+	if err != nil {
+		a.Logf("install: %v", err)
+		return ExitError
+	}
+	a.Logf("installed %s and %s", agent, uploader)
+	return ExitOK
+}
+
+// execUploader replaces this process with integcov-agent-upload args..., same environment; it returns only on failure.
+func execUploader(args []string) error {
+	path, err := handoff.Uploader()
+	if err != nil {
+		return err
+	}
+	err = syscall.Exec(path, append([]string{path}, args...), os.Environ())
+	return fmt.Errorf("cannot execute %s: %w", path, err)
+}
+
+// runArgs takes "[--] CMD ARGS...": everything after the optional "--" is the command, untouched. Without a
+// command it returns the exit code for what it did instead (help, usage error).
+func (a *Agent) runArgs(args []string) ([]string, int) {
+	if len(args) > 0 && args[0] == "--" {
+		args = args[1:]
+	} else if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
+		fmt.Fprint(a.Stdout, Usage)
+		return nil, ExitOK
+	} else if len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		return nil, a.usageError("run: unknown option %q (put the command after --)", args[0])
+	}
+	if len(args) == 0 {
+		return nil, a.usageError("run: missing CMD")
+	}
+	return args, ExitOK
+}
+
+// Stdio is the real process's agent.
+func Stdio(version string) *Agent {
+	return &Agent{Version: version, Stdout: os.Stdout, Stderr: os.Stderr}
+}
