@@ -53,12 +53,25 @@ public final class GoTools {
 
     /**
      * The static {@code integcov-agent} that the {@code agent} Maven module builds ({@code <repo>/agent/target/
-     * integcov-agent}); fails with a hint when it has not been built yet.
+     * integcov-agent}); fails with a hint when it has not been built yet. It needs {@link #agentUploadBinary()} next
+     * to it to upload.
      */
     public static Path agentBinary() {
-        Path binary = repoRoot().resolve("agent/target/integcov-agent");
+        return agentTarget("integcov-agent");
+    }
+
+    /**
+     * {@code integcov-agent-upload}, next to {@link #agentBinary()}: what {@code integcov-agent run} becomes after the
+     * app exited, and what runs {@code sidecar} and {@code flush}.
+     */
+    public static Path agentUploadBinary() {
+        return agentTarget("integcov-agent-upload");
+    }
+
+    private static Path agentTarget(String name) {
+        Path binary = repoRoot().resolve("agent/target").resolve(name);
         if (!Files.isExecutable(binary)) {
-            throw new IllegalStateException("integcov-agent not found at " + binary
+            throw new IllegalStateException(name + " not found at " + binary
                     + "; build it with: mvn -B -ntp -pl agent compile (or mvn install at the root)");
         }
         return binary;

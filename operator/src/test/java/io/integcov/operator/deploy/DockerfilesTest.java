@@ -73,14 +73,15 @@ class DockerfilesTest {
     }
 
     @Test
-    void theAgentImageHoldsOnlyTheStaticGoBinaryWhereTheInitContainerRunsIt() throws IOException {
+    void theAgentImageHoldsOnlyTheStaticGoBinariesWhereTheInitContainerRunsThem() throws IOException {
         String text = Files.readString(root.resolve("deploy/docker/agent.Dockerfile"));
         assertTrue(text.contains("CGO_ENABLED=0 go build -trimpath"), "static Go build");
-        assertTrue(text.contains("./cmd/integcov-agent"));
+        assertTrue(text.contains("./cmd/integcov-agent "));
+        assertTrue(text.contains("./cmd/integcov-agent-upload"));
         String finalStage = text.substring(text.lastIndexOf("\nFROM "));
         assertTrue(finalStage.startsWith("\nFROM scratch\n"), "nothing but the binary");
-        assertEquals(List.of("/out/integcov-agent /integcov-agent"), all(Pattern.compile("(?m)^COPY .* (/\\S+ /\\S+)$"),
-                finalStage), "the path the webhook's init container command runs");
+        assertEquals(List.of("/out/integcov-agent /integcov-agent", "/out/integcov-agent-upload /integcov-agent-upload"), all(Pattern.compile("(?m)^COPY .* (/\\S+ /\\S+)$"),
+                finalStage), "the path the webhook's init container command runs, the uploader next to it");
         assertTrue(text.contains("docker build -f deploy/docker/agent.Dockerfile -t integcov/agent:"));
     }
 
