@@ -18,7 +18,7 @@ final class Images {
     static final String COVAPP = "localhost/covapp:e2e";
     /** The same binary with ENTRYPOINT ["/covapp"]: pods give no command (the webhook needs a commandOverride). */
     static final String COVAPP_ENTRYPOINT = "localhost/covapp-entrypoint:e2e";
-    /** integcov-agent at /integcov-agent, FROM scratch (deploy/docker/agent.Dockerfile's layout). */
+    /** integcov-agent and integcov-agent-upload at /, FROM scratch (deploy/docker/agent.Dockerfile's layout). */
     static final String AGENT = "localhost/integcov-agent:e2e";
 
     private static LocalCluster builtFor;
@@ -64,10 +64,13 @@ final class Images {
             return;
         }
         Path agent = E2eEnv.repoRoot().resolve("agent/target/integcov-agent");
-        if (!Files.isExecutable(agent)) {
-            throw new IllegalStateException(agent + " is missing; build it: mvn -B -pl agent -am install -DskipTests");
+        Path uploader = E2eEnv.repoRoot().resolve("agent/target/integcov-agent-upload");
+        if (!Files.isExecutable(agent) || !Files.isExecutable(uploader)) {
+            throw new IllegalStateException(agent + " or " + uploader
+                    + " is missing; build them: mvn -B -pl agent -am install -DskipTests");
         }
-        cluster.image("integcov-agent:e2e", List.of("/integcov-agent"), Map.of(agent, "/integcov-agent"));
+        cluster.image("integcov-agent:e2e", List.of("/integcov-agent"),
+                Map.of(agent, "/integcov-agent", uploader, "/integcov-agent-upload"));
         agentBuilt = true;
     }
 }
