@@ -65,7 +65,7 @@ public class PodMutator {
 
     /** Defaults of the resources of every container integcov adds (config integcov.agent-resources.*). */
     public static final Map<String, String> DEFAULT_REQUESTS = Map.of("cpu", "10m", "memory", "16Mi");
-    public static final Map<String, String> DEFAULT_LIMITS = Map.of("cpu", "200m", "memory", "64Mi");
+    public static final Map<String, String> DEFAULT_LIMITS = Map.of("cpu", "200m", "memory", "128Mi");
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

@@ -21,7 +21,7 @@ public interface WebhookConfig {
     String agentBinary();
 
     /**
-     * Requests and limits ({@code integcov.agent-resources.requests.cpu=10m}, {@code ...limits.memory=64Mi}, any
+     * Requests and limits ({@code integcov.agent-resources.requests.cpu=10m}, {@code ...limits.memory=128Mi}, any
      * resource name) of every container integcov adds to a pod, so that a ResourceQuota without LimitRange defaults
      * admits it; a CoverageCapture's spec.agentResources overrides them one by one. Defaults in application.properties.
      */
