@@ -78,8 +78,14 @@ public final class CollectCommand implements Callable<Integer> {
             + " their uploads are committed.")
     boolean waitForPods;
 
+    @Option(names = "--flush", description = "With --capture: first run `integcov-agent flush` (pods/exec) in every"
+            + " running pod it injected, so programs that keep running upload their counters now (they must import"
+            + " integcov.io/agent/flush and be built with -covermode=atomic). A failed flush is an error (exit 1);"
+            + " the rest is still collected.")
+    boolean flush;
+
     @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION", converter = GoDuration.class,
-            description = "How long --wait waits (default ${DEFAULT-VALUE}).")
+            description = "How long --wait waits, and --flush waits for the flushes (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--textfmt", paramLabel = "FILE",
@@ -133,6 +139,9 @@ public final class CollectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (waitForPods && source.capture == null) {
             throw usageError("--wait needs --capture");
+        }
+        if (flush && source.capture == null) {
+            throw usageError("--flush needs --capture");
         }
         if (parallel < 1) {
             throw usageError("--parallel must be at least 1");
@@ -207,12 +216,42 @@ public final class CollectCommand implements Callable<Integer> {
             String url = capture.getSpec().getStorage().getUrl();
             Target target = new Target(url, KeyLayout.capturePrefix(parts[0], parts[1], uid), source.capture, uid);
             log("collecting %s (uid %s) from %s/%s", source.capture, uid, url, target.keyPrefix());
+            if (flush) {
+                flushPods(new Flusher(client, parts[0], parts[1], parallel));
+            }
             if (waitForPods) {
                 try (Storage storage = openStorage(url)) {
                     waitUntilDone(watcher, storage, target.keyPrefix());
                 }
             }
             return target;
+        }
+    }
+
+    /** Runs the flushes and reports each on stderr; a failed one becomes an error (its counters are missing). */
+    private void flushPods(Flusher flusher) {
+        List<Flusher.Result> results;
+        try {
+            results = flusher.flushAll(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while flushing", e);
+        }
+        if (results.isEmpty()) {
+            log("flush: no running pod of %s to flush", source.capture);
+        }
+        long failed = 0;
+        for (Flusher.Result result : results) {
+            if (result.ok()) {
+                log("flushed %s", result.describe());
+            } else {
+                failed++;
+                errors.add("flush failed in " + result.describe() + " (counters since its last upload are missing)");
+                log("flush failed in %s", result.describe());
+            }
+        }
+        if (!results.isEmpty()) {
+            log("flushed %d of %d containers", results.size() - failed, results.size());
         }
     }
 

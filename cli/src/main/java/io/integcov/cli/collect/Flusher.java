@@ -1,0 +1,160 @@
+package io.integcov.cli.collect;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.integcov.cli.Errors;
+import io.integcov.model.Labels;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code collect --flush}: Go writes coverage counters only when a program exits, so for workloads that keep running
+ * (and a CI that then deletes the cluster) collect first runs {@code integcov-agent flush} in every running pod of
+ * the capture through the pods/exec API. The agent asks each program importing {@code integcov.io/agent/flush} to
+ * write its counters and uploads them as a run of mode {@code flush}, which the normal collection then downloads.
+ * Which pods and containers get which command is a pure function of the pod ({@link #targets}), so it is tested
+ * without a cluster; the exec itself is fabric8's.
+ */
+public final class Flusher {
+    /** Modes as the manifest and the webhook name them: the app container wrapped, or served by the sidecar. */
+    static final String WRAP = "wrap";
+    static final String SIDECAR = "sidecar";
+
+    /** One {@code integcov-agent flush} to run: in container {@code container} of {@code pod}. */
+    public record Target(String pod, String container, String mode, List<String> command) {
+    }
+
+    /** How one flush went; {@code detail} is the agent's last output line or why it could not run. */
+    public record Result(Target target, boolean ok, String detail) {
+        String describe() {
+            return "pod " + target.pod() + " container " + target.container() + " (" + target.mode() + ")"
+                    + (detail.isEmpty() ? "" : ": " + detail);
+        }
+    }
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final String capture;
+    private final int parallel;
+
+    public Flusher(KubernetesClient client, String namespace, String capture, int parallel) {
+        this.client = client;
+        this.namespace = namespace;
+        this.capture = capture;
+        this.parallel = parallel;
+    }
+
+    /**
+     * The flushes to run in a pod: none unless the pod is Running, not being deleted (its agents upload at exit
+     * anyway) and was injected by {@code capture}. Each wrapped container (its command starts with the agent the
+     * webhook installed) runs {@code <agent> flush} itself; the native sidecar ({@link CaptureWatcher#SIDECAR} init
+     * container running {@code <agent> sidecar ...}) runs it once for all the containers it serves, with the agent
+     * binary of its own command.
+     */
+    static List<Target> targets(Pod pod, String capture) {
+        String injectedBy = pod.getMetadata().getAnnotations() == null ? null
+                : pod.getMetadata().getAnnotations().get(Labels.INJECTED_ANNOTATION);
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if (!capture.equals(injectedBy) || !"Running".equals(phase)
+                || pod.getMetadata().getDeletionTimestamp() != null) {
+            return List.of();
+        }
+        String name = pod.getMetadata().getName();
+        List<Target> targets = new ArrayList<>();
+        for (Container init : pod.getSpec().getInitContainers() == null ? List.<Container>of()
+                : pod.getSpec().getInitContainers()) {
+            List<String> command = init.getCommand() == null ? List.of() : init.getCommand();
+            if (CaptureWatcher.SIDECAR.equals(init.getName()) && command.size() >= 2
+                    && command.get(1).equals("sidecar")) {
+                targets.add(new Target(name, init.getName(), SIDECAR, List.of(command.get(0), "flush")));
+            }
+        }
+        for (Container container : pod.getSpec().getContainers()) {
+            List<String> command = container.getCommand() == null ? List.of() : container.getCommand();
+            if (!command.isEmpty() && command.get(0).equals(Labels.WRAPPER_PATH)) {
+                targets.add(new Target(name, container.getName(), WRAP, List.of(Labels.WRAPPER_PATH, "flush")));
+            }
+        }
+        return targets;
+    }
+
+    /**
+     * Runs every flush of the capture's running pods, {@code parallel} at a time, each given until
+     * {@code timeout} from now; results in pod and container order.
+     */
+    public List<Result> flushAll(Duration timeout) throws InterruptedException {
+        List<Target> targets = client.pods().inNamespace(namespace).list().getItems().stream()
+                .flatMap(pod -> targets(pod, capture).stream())
+                .sorted(Comparator.comparing(Target::pod).thenComparing(Target::container))
+                .toList();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, targets.size())));
+        try {
+            List<Future<Result>> futures = new ArrayList<>();
+            for (Target target : targets) {
+                futures.add(pool.submit(() -> flush(target, deadline, timeout)));
+            }
+            List<Result> results = new ArrayList<>();
+            for (Future<Result> future : futures) {
+                try {
+                    results.add(future.get());
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException(Errors.describe(e.getCause()), e.getCause());
+                }
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Result flush(Target target, long deadline, Duration timeout) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (ExecWatch watch = client.pods().inNamespace(namespace).withName(target.pod())
+                .inContainer(target.container()).writingOutput(out).writingError(err)
+                .exec(target.command().toArray(String[]::new))) {
+            Integer code = watch.exitCode().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            String said = lastLine(err, out);
+            if (code != null && code == 0) {
+                return new Result(target, true, said);
+            }
+            return new Result(target, false, (code == null || code < 0 ? "integcov-agent flush ended without an exit"
+                    + " status" : "integcov-agent flush exited " + code) + (said.isEmpty() ? "" : ": " + said));
+        } catch (TimeoutException e) {
+            return new Result(target, false, "no answer from integcov-agent flush within "
+                    + timeout.toString().substring(2).toLowerCase());
+        } catch (ExecutionException e) {
+            return new Result(target, false, "cannot exec integcov-agent flush: " + Errors.describe(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(target, false, "interrupted");
+        } catch (RuntimeException e) {
+            return new Result(target, false, "cannot exec integcov-agent flush: " + Errors.describe(e));
+        }
+    }
+
+    /** The last non-blank line the agent wrote, stderr first (its log), else stdout. */
+    static String lastLine(ByteArrayOutputStream err, ByteArrayOutputStream out) {
+        for (ByteArrayOutputStream stream : List.of(err, out)) {
+            String[] lines = stream.toString(StandardCharsets.UTF_8).strip().split("\n");
+            String last = lines[lines.length - 1].strip();
+            if (!last.isEmpty()) {
+                return last;
+            }
+        }
+        return "";
+    }
+}
