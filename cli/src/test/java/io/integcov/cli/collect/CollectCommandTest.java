@@ -248,6 +248,7 @@ class CollectCommandTest {
         Result badUrl = collect("--from", "s3://bucket", "-o", work.resolve("out-bad").toString());
         Result both = collect("--from", "file:///x", "--capture", "ns/name", "-o", "x");
         Result waitWithoutCapture = collect("--from", "file:///x", "--wait", "-o", "x");
+        Result flushWithoutCapture = collect("--from", "file:///x", "--flush", "-o", "x");
         Result badCapture = collect("--capture", "justaname", "-o", "x");
         Result badDuration = collect("--capture", "ns/name", "--wait", "--timeout", "10 minutes", "-o", "x");
         Result badThreshold = collect("--from", "file:///x", "--fail-under", "120", "-o", "x");
@@ -258,6 +259,8 @@ class CollectCommandTest {
         assertTrue(both.err.contains("mutually exclusive"), both.err);
         assertEquals(2, waitWithoutCapture.exitCode);
         assertTrue(waitWithoutCapture.err.contains("--wait needs --capture"), waitWithoutCapture.err);
+        assertEquals(2, flushWithoutCapture.exitCode);
+        assertTrue(flushWithoutCapture.err.contains("--flush needs --capture"), flushWithoutCapture.err);
         assertEquals(2, badCapture.exitCode);
         assertTrue(badCapture.err.contains("--capture must be NAMESPACE/NAME"), badCapture.err);
         assertEquals(2, badDuration.exitCode);

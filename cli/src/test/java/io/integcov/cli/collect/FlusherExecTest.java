@@ -1,6 +1,8 @@
 package io.integcov.cli.collect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Status;
@@ -18,6 +20,8 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import java.net.URLEncoder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
@@ -27,6 +31,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pods/exec path of {@code collect --flush} against fabric8's mock API server: the websocket of each exec carries
@@ -126,7 +131,47 @@ class FlusherExecTest {
         assertEquals(true, results.get(0).ok(), results.get(0).detail());
         assertEquals(false, results.get(1).ok());
         assertEquals("api-2", results.get(1).target().pod());
-        org.junit.jupiter.api.Assertions.assertTrue(
-                results.get(1).detail().startsWith("cannot exec integcov-agent flush: "), results.get(1).detail());
+        assertTrue(results.get(1).detail().startsWith("cannot exec integcov-agent flush: "), results.get(1).detail());
+    }
+
+    @Test
+    void collectFlushReportsEachPodAndExitsOneWhenAFlushFailedButStillCollects(@TempDir Path work) throws Exception {
+        createPods();
+        server.expect().get().withPath(execPath("api-1", "app", List.of(Labels.WRAPPER_PATH, "flush")))
+                .andUpgradeToWebSocket().open()
+                .waitFor(10).andEmit(new ErrorStreamMessage("integcov-agent: uploaded 2 files\n"))
+                .waitFor(10).andEmit(new StatusMessage(0))
+                .waitFor(300).andEmit(new OutputStreamMessage(""))
+                .done().once();
+        server.expect().get().withPath(execPath("api-2", "integcov-agent", List.of("/integcov-agent", "flush")))
+                .andUpgradeToWebSocket().open()
+                .waitFor(10).andEmit(new StatusMessage(exitCode(1)))
+                .waitFor(300).andEmit(new OutputStreamMessage(""))
+                .done().once();
+        Path storage = Files.createDirectories(work.resolve("bucket"));
+        server.expect().get().withPath("/apis/integcov.io/v1alpha1/namespaces/shop/coveragecaptures/e2e")
+                .andReturn(200, "{\"apiVersion\":\"integcov.io/v1alpha1\",\"kind\":\"CoverageCapture\","
+                        + "\"metadata\":{\"name\":\"e2e\",\"namespace\":\"shop\",\"uid\":\"u-1\"},"
+                        + "\"spec\":{\"storage\":{\"url\":\"file://" + storage + "\"}}}").always();
+        Path kubeconfig = Files.writeString(work.resolve("kubeconfig"), String.join("\n",
+                "apiVersion: v1", "kind: Config", "current-context: mock",
+                "clusters: [{name: mock, cluster: {server: '" + client.getMasterUrl() + "'}}]",
+                "users: [{name: mock, user: {token: t}}]",
+                "contexts: [{name: mock, context: {cluster: mock, user: mock, namespace: shop}}]", ""));
+        System.setProperty("kubeconfig", kubeconfig.toString());
+        try {
+            CollectCommandTest.Result result = CollectCommandTest.collect("--capture", "shop/e2e", "--flush",
+                    "--timeout", "30s", "-o", work.resolve("out").toString());
+
+            assertEquals(1, result.exitCode(), result.err());
+            assertTrue(result.err().contains("integcov collect: flushed pod api-1 container app (wrap): integcov-agent:"
+                    + " uploaded 2 files"), result.err());
+            assertTrue(result.err().contains("integcov collect: error: flush failed in pod api-2 container"
+                    + " integcov-agent (sidecar): integcov-agent flush exited 1"), result.err());
+            assertTrue(result.err().contains("flushed 1 of 2 containers"), result.err());
+            assertFalse(result.err().contains("done-1"), result.err());
+        } finally {
+            System.clearProperty("kubeconfig");
+        }
     }
 }
