@@ -34,6 +34,12 @@ func (a *Agent) flushCommand() int {
 	code := ExitOK
 	dirs := map[string]bool{}
 	for _, socket := range sockets {
+		// the sidecar (if any) leaves this directory's new files to this flush until it has committed them
+		if unmark, err := upload.MarkPending(filepath.Dir(socket)); err != nil {
+			a.Logf("%v", err)
+		} else {
+			defer unmark()
+		}
 		if err := proto.Request(socket, flushTimeout); err != nil {
 			a.Logf("flush: %v", err)
 			code = ExitError

@@ -27,15 +27,18 @@ type Entry struct {
 	Regular bool
 }
 
-// NewFiles are the entries to upload now: regular, eligible (not tmp.*, not the agent's own files), and not already
-// uploaded with this size. Sorted.
-func NewFiles(entries []Entry, done map[string]int64) []string {
+// NewFiles are the entries to upload now: regular, eligible (not tmp.*, not the agent's own files), not already
+// uploaded with this size, and not committed with this size by someone else (a flush). Sorted.
+func NewFiles(entries []Entry, done, committed map[string]int64) []string {
 	var out []string
 	for _, e := range entries {
 		if !e.Regular || !upload.Eligible(e.Name) {
 			continue
 		}
 		if size, ok := done[e.Name]; ok && size == e.Size {
+			continue
+		}
+		if size, ok := committed[e.Name]; ok && size == e.Size {
 			continue
 		}
 		out = append(out, e.Name)
@@ -119,8 +122,11 @@ func (s *Sidecar) track(name string) *container {
 	return c
 }
 
-// Scan uploads every new file of every container directory (also ones that appeared without Prepare).
-func (s *Sidecar) Scan(ctx context.Context) {
+// Scan uploads every new file of every container directory (also ones that appeared without Prepare), except files
+// a flush committed (the marker in the directory) and, unless final, the files of a directory a flush is working
+// in. Its own files go into the marker only once its manifest committed them (Finish): a sidecar that restarts
+// uploads again what its predecessor never committed.
+func (s *Sidecar) Scan(ctx context.Context, final bool) {
 	if subdirs, err := List(s.Root); err == nil {
 		for _, e := range subdirs {
 			if info, err := os.Stat(filepath.Join(s.Root, e.Name)); err == nil && info.IsDir() {
@@ -134,7 +140,14 @@ func (s *Sidecar) Scan(ctx context.Context) {
 			s.Logf("%v", err)
 			continue
 		}
-		names := NewFiles(entries, c.done)
+		if !final && upload.Pending(c.dir, time.Now()) {
+			continue
+		}
+		committed, err := upload.ReadCommitted(c.dir)
+		if err != nil {
+			committed = nil // uploading a file twice beats losing it
+		}
+		names := NewFiles(entries, c.done, committed)
 		if len(names) == 0 {
 			continue
 		}
@@ -164,7 +177,7 @@ func (s *Sidecar) Watch(ctx context.Context) {
 	defer ticker.Stop()
 	for {
 		scanCtx, cancel := context.WithTimeout(ctx, scanTimeout)
-		s.Scan(scanCtx)
+		s.Scan(scanCtx, false)
 		cancel()
 		select {
 		case <-ctx.Done():
@@ -177,7 +190,7 @@ func (s *Sidecar) Watch(ctx context.Context) {
 // Finish uploads what is left by the files deadline and writes one manifest per container by deadline.
 func (s *Sidecar) Finish(stoppedAt, deadline time.Time) {
 	filesCtx, cancel := context.WithDeadline(context.Background(), settings.FilesDeadline(time.Now(), deadline))
-	s.Scan(filesCtx)
+	s.Scan(filesCtx, true)
 	cancel()
 	for _, c := range s.sorted() {
 		m := manifest.Manifest{Version: manifest.CurrentVersion, Namespace: s.Settings.Namespace,
@@ -209,6 +222,9 @@ func (s *Sidecar) Finish(stoppedAt, deadline time.Time) {
 			continue
 		}
 		s.Logf("uploaded %d coverage files of %s and %s to %s", len(m.Files), c.name, manifest.FileName, target)
+		if err := upload.AddCommitted(c.dir, m.Files); err != nil {
+			s.Logf("%v", err)
+		}
 	}
 }
 

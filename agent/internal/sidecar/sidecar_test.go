@@ -13,6 +13,7 @@ import (
 	"integcov.io/agent/internal/manifest"
 	"integcov.io/agent/internal/settings"
 	"integcov.io/agent/internal/storage"
+	"integcov.io/agent/internal/upload"
 )
 
 func TestNewFiles(t *testing.T) {
@@ -34,13 +35,24 @@ func TestNewFiles(t *testing.T) {
 		{"directories, sockets and the agent's own files are skipped", []Entry{{"sub", 0, false},
 			{".integcov-flush-12.sock", 0, false}, {manifest.FileName, 9, true}, {".integcov-committed", 9, true}}, nil, nil},
 		{"sorted", []Entry{{"b", 1, true}, {"a", 1, true}}, nil, []string{"a", "b"}},
+		{"the flush's pending marker is the agent's own file", []Entry{{".integcov-flush-pending", 0, true}}, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := NewFiles(tt.entries, tt.done); !reflect.DeepEqual(got, tt.want) {
+			if got := NewFiles(tt.entries, tt.done, nil); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("NewFiles = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestNewFilesSkipsWhatAFlushCommittedWithTheSameSize(t *testing.T) {
+	entries := []Entry{{"covmeta.a", 300, true}, {"covcounters.a.1", 10, true}, {"covcounters.a.2", 12, true},
+		{"notes", 5, true}}
+	done := map[string]int64{"covmeta.a": 300}
+	committed := map[string]int64{"covcounters.a.1": 10, "notes": 4}
+	if got, want := NewFiles(entries, done, committed), []string{"covcounters.a.2", "notes"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("NewFiles = %v, want %v", got, want)
 	}
 }
 
@@ -88,14 +100,14 @@ func TestFilesAreUploadedAsTheyAppearAndEveryRestartIsKept(t *testing.T) {
 	}
 	write(t, filepath.Join(app, "covmeta.a"), "meta")
 	write(t, filepath.Join(app, "tmp.covcounters.a.1"), "partial")
-	s.Scan(context.Background())
+	s.Scan(context.Background(), false)
 	uploaded, _ := filepath.Glob(filepath.Join(store, "ns/cap/uid/pod/app/*/*"))
 	if len(uploaded) != 1 || filepath.Base(uploaded[0]) != "covmeta.a" {
 		t.Fatalf("after the first scan: %v", uploaded)
 	}
 	// the app exits (Go renames its counters file), restarts and exits again
 	os.Rename(filepath.Join(app, "tmp.covcounters.a.1"), filepath.Join(app, "covcounters.a.1"))
-	s.Scan(context.Background())
+	s.Scan(context.Background(), false)
 	write(t, filepath.Join(app, "covcounters.a.2"), "second run")
 	s.Finish(time.Now(), time.Now().Add(5*time.Second))
 
@@ -148,4 +160,42 @@ func TestWatchStopsWhenTheContextEnds(t *testing.T) {
 	write(t, filepath.Join(s.Root, "app", "covmeta.a"), "meta")
 	cancel()
 	<-done // a Watch that ignored its context would hang here until the test binary's timeout
+}
+
+// A flush in sidecar mode writes counters into the app's directory, uploads and commits them itself: the sidecar
+// leaves the directory alone while the flush is pending and never uploads what the flush committed.
+func TestFilesAFlushCommittedAreNotUploadedAgain(t *testing.T) {
+	s, store, _ := newSidecar(t)
+	s.Prepare([]string{"app"})
+	app := filepath.Join(s.Root, "app")
+	write(t, filepath.Join(app, "covmeta.a"), "meta")
+	s.Scan(context.Background(), false)
+
+	unmark, err := upload.MarkPending(app) // the flush starts; the program writes its counters
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(app, "covcounters.a.flushed"), "flushed")
+	s.Scan(context.Background(), false)
+	if got, _ := filepath.Glob(filepath.Join(store, "ns/cap/uid/pod/app/*/covcounters.*")); len(got) != 0 {
+		t.Fatalf("uploaded while the flush was pending: %v", got)
+	}
+	if err := upload.AddCommitted(app, []manifest.File{{Name: "covcounters.a.flushed", Size: 7}}); err != nil {
+		t.Fatal(err)
+	}
+	unmark()
+
+	write(t, filepath.Join(app, "covcounters.a.exit"), "at exit")
+	s.Finish(time.Now(), time.Now().Add(5*time.Second))
+	var names []string
+	for _, f := range manifests(t, store)["app"].Files {
+		names = append(names, f.Name)
+	}
+	if strings.Join(names, ",") != "covcounters.a.exit,covmeta.a" {
+		t.Fatalf("sidecar run files %v", names)
+	}
+	committed, err := upload.ReadCommitted(app)
+	if err != nil || len(committed) != 3 {
+		t.Fatalf("after the manifest every file is committed: %v %v", committed, err)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"integcov.io/agent/internal/manifest"
@@ -26,8 +27,20 @@ import (
 // Parallelism is how many files are uploaded at once.
 const Parallelism = 8
 
-// CommittedFile lists, in GOCOVERDIR, the files earlier runs of this container committed: "<size> <name>" per line.
+// OwnPrefix starts the name of every file the agent keeps in GOCOVERDIR; none of them is coverage.
+const OwnPrefix = ".integcov-"
+
+// CommittedFile lists, in GOCOVERDIR, the files earlier runs of this container (wrap, flush, sidecar) uploaded:
+// "<size> <name>" per line.
 const CommittedFile = ".integcov-committed"
+
+// PendingFile in a GOCOVERDIR says that a flush is making its programs write counters and uploading them right
+// now; the sidecar leaves new files of that directory to the flush until it is gone (or older than PendingMax,
+// a flush that died).
+const PendingFile = ".integcov-flush-pending"
+
+// PendingMax is how long a PendingFile is honoured.
+const PendingMax = 2 * time.Minute
 
 // Run describes the run whose coverage is uploaded; it goes into the manifest.
 type Run struct {
@@ -52,7 +65,44 @@ type Result struct {
 // Eligible tells whether a GOCOVERDIR entry is coverage to upload: not Go's in-progress tmp.* files, not a stray
 // manifest, not the agent's own bookkeeping.
 func Eligible(name string) bool {
-	return !strings.HasPrefix(name, "tmp.") && name != manifest.FileName && !strings.HasPrefix(name, CommittedFile)
+	return !strings.HasPrefix(name, "tmp.") && name != manifest.FileName && !strings.HasPrefix(name, OwnPrefix)
+}
+
+// MarkPending writes dir's PendingFile; the returned function removes it.
+func MarkPending(dir string) (func(), error) {
+	path := filepath.Join(dir, PendingFile)
+	if err := os.WriteFile(path, nil, 0o666); err != nil {
+		return func() {}, fmt.Errorf("mark the flush in %s: %w", dir, err)
+	}
+	return func() { os.Remove(path) }, nil
+}
+
+// Pending tells whether a flush is under way in dir (a PendingFile younger than PendingMax at now).
+func Pending(dir string, now time.Time) bool {
+	info, err := os.Stat(filepath.Join(dir, PendingFile))
+	return err == nil && now.Sub(info.ModTime()) < PendingMax
+}
+
+// AddCommitted adds files to dir's marker. It holds an exclusive flock on dir while it reads and replaces the
+// marker, because a flush and the sidecar may both add to it at once.
+func AddCommitted(dir string, files []manifest.File) error {
+	if len(files) == 0 {
+		return nil
+	}
+	fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("write %s: open %s: %w", CommittedFile, dir, err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Flock(fd, syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("write %s: lock %s: %w", CommittedFile, dir, err)
+	}
+	defer syscall.Flock(fd, syscall.LOCK_UN)
+	committed, err := ReadCommitted(dir)
+	if err != nil {
+		committed = map[string]int64{} // a broken marker is replaced
+	}
+	return WriteCommitted(dir, committed, files)
 }
 
 // Candidates lists the regular files of dir to upload, sorted: eligible and not committed by an earlier run.
@@ -193,7 +243,7 @@ func Upload(ctx context.Context, store storage.Store, run Run, deadline time.Tim
 	}
 	logf("uploaded %d coverage files (%d bytes) and %s to %s in %d ms", len(uploaded), bytes, manifest.FileName,
 		res.Target, time.Since(begin).Milliseconds())
-	if err := WriteCommitted(dir, committed, uploaded); err != nil {
+	if err := AddCommitted(dir, uploaded); err != nil {
 		logf("%v (a restart of this container would upload these files again)", err)
 	}
 	return res

@@ -185,3 +185,37 @@ func TestPastDeadlineEveryFileFails(t *testing.T) {
 		t.Fatalf("failed %v manifestErr %v", res.Manifest.Failed, res.ManifestErr)
 	}
 }
+
+func TestAddCommittedMergesWithWhatIsThere(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteCommitted(dir, nil, []manifest.File{{Name: "covmeta.a", Size: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	// what a concurrent writer (a flush while the sidecar commits) added meanwhile is kept
+	if err := AddCommitted(dir, []manifest.File{{Name: "covcounters.a.1", Size: 5}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadCommitted(dir)
+	if err != nil || len(got) != 2 || got["covmeta.a"] != 3 || got["covcounters.a.1"] != 5 {
+		t.Fatalf("committed %v %v", got, err)
+	}
+}
+
+func TestPendingHonoursOnlyAFreshMarker(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	if Pending(dir, now) {
+		t.Fatal("pending without a marker")
+	}
+	unmark, err := MarkPending(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !Pending(dir, now) || Pending(dir, now.Add(PendingMax+time.Second)) {
+		t.Fatal("a fresh marker is pending, one older than PendingMax (a flush that died) is not")
+	}
+	unmark()
+	if Pending(dir, now) {
+		t.Fatal("still pending after the flush")
+	}
+}
