@@ -120,7 +120,8 @@ func run(agent string, n int) error {
 	peak := state.SysUsage().(*syscall.Rusage).Maxrss * 1024
 	rows = append(rows, []string{"peak RSS, 500-file upload", "-", mib(peak), mib(peak), "≤ 40 MiB"})
 
-	// (e) install: copy into an emptyDir-like directory, vs cp of the same file
+	// (e) install: copy both binaries into an emptyDir-like directory, vs cp of the same files
+	uploader := filepath.Join(filepath.Dir(agent), "integcov-agent-upload")
 	var inst, cp []time.Duration
 	for i := 0; i < n; i++ {
 		dir := filepath.Join(work, fmt.Sprintf("bin-%d", i))
@@ -132,7 +133,7 @@ func run(agent string, n int) error {
 		os.RemoveAll(dir)
 		os.MkdirAll(dir, 0o777)
 		t0 := time.Now()
-		if err := exec.Command("cp", agent, filepath.Join(dir, "x")).Run(); err != nil {
+		if err := exec.Command("cp", agent, uploader, dir).Run(); err != nil {
 			return err
 		}
 		cp = append(cp, time.Since(t0))
@@ -141,12 +142,16 @@ func run(agent string, n int) error {
 	rows = append(rows, []string{"install into an empty dir (median of " + strconv.Itoa(n) + ")", ms(median(cp)) + " (cp)",
 		ms(median(inst)), fmt.Sprintf("×%.1f", float64(median(inst))/float64(median(cp))), "≤ 100 ms"})
 
-	info, err := os.Stat(agent)
-	if err != nil {
-		return err
+	var sizes []string
+	for _, bin := range []string{agent, uploader} {
+		info, err := os.Stat(bin)
+		if err != nil {
+			return err
+		}
+		sizes = append(sizes, fmt.Sprintf("%s %.1f MB (%.1f MiB)", filepath.Base(bin), float64(info.Size())/1e6,
+			float64(info.Size())/(1<<20)))
 	}
-	rows = append(rows, []string{"binary size (static, stripped)", "-", fmt.Sprintf("%.1f MB (%.1f MiB)",
-		float64(info.Size())/1e6, float64(info.Size())/(1<<20)), "-", "≤ 34 MB"})
+	rows = append(rows, []string{"binary size (static, stripped)", "-", strings.Join(sizes, ", "), "-", "≤ 34 MB"})
 
 	for i, r := range rows {
 		fmt.Println("| " + strings.Join(r, " | ") + " |")

@@ -53,3 +53,15 @@ func TestForwardedLeavesOutWhatCannotOrMustNotBeForwarded(t *testing.T) {
 		}
 	}
 }
+
+func TestEarlySignalsAreForwardedOnes(t *testing.T) {
+	forwarded := map[os.Signal]bool{}
+	for _, s := range Forwarded() {
+		forwarded[s] = true
+	}
+	for _, s := range Early {
+		if !forwarded[s] {
+			t.Errorf("%v is subscribed before the start but not forwarded", s)
+		}
+	}
+}
