@@ -313,7 +313,9 @@ public class PodMutator {
         }
         Set<String> names = new HashSet<>(envNames);
         ArrayNode env = NODES.arrayNode();
-        addEnv(env, names, Labels.ENV_GOCOVERDIR, Labels.COVDATA_DIR);
+        // its own directory, like a container served by the sidecar: each agent uploads every file of its GOCOVERDIR,
+        // so two wrapped containers sharing one would upload each other's files (the agent creates it, 0777)
+        addEnv(env, names, Labels.ENV_GOCOVERDIR, coverDir(c));
         addEnv(env, names, Labels.ENV_CONTAINER, c.path("name").asText());
         agentEnv(env, names, capture, withCredentials, gracePeriod);
         patch.append(c.path("env").isArray(), env, "spec", "containers", index, "env");
@@ -335,12 +337,16 @@ public class PodMutator {
      */
     private static void serveBySidecar(AddPatch patch, int index, JsonNode c) {
         ArrayNode env = NODES.arrayNode();
-        env.addObject().put("name", Labels.ENV_GOCOVERDIR).put("value",
-                Labels.COVDATA_DIR + "/" + c.path("name").asText());
+        env.addObject().put("name", Labels.ENV_GOCOVERDIR).put("value", coverDir(c));
         patch.append(c.path("env").isArray(), env, "spec", "containers", index, "env");
         patch.append(c.path("volumeMounts").isArray(),
                 NODES.arrayNode().add(mount(Labels.COVDATA_VOLUME, Labels.COVDATA_DIR, false)),
                 "spec", "containers", index, "volumeMounts");
+    }
+
+    /** GOCOVERDIR integcov gives a container: its own sub-directory of the covdata volume. */
+    static String coverDir(JsonNode c) {
+        return Labels.COVDATA_DIR + "/" + c.path("name").asText();
     }
 
     /** What the agent reads besides GOCOVERDIR and INTEGCOV_CONTAINER (user values, already in names, win). */

@@ -44,8 +44,19 @@ class PodMutatorTest {
     }
 
     @Test
-    void thereAreAtLeastThirtyFiveCases() {
-        assertTrue(Fixtures.cases().count() >= 35);
+    void thereAreAtLeastThirtySixCases() {
+        assertTrue(Fixtures.cases().count() >= 36);
+    }
+
+    @Test
+    void twoWrappedContainersOfOnePodGetDifferentCoverDirs() {
+        Fixtures.Case c = Fixtures.cases().filter(k -> k.toString().contains("two wrapped containers")).findFirst()
+                .orElseThrow();
+        Pod after = JSON.convertValue(patched(c.podJson(), mutator.mutate(c.podJson(), c.capture())), Pod.class);
+        List<String> dirs = after.getSpec().getContainers().stream()
+                .map(k -> env(k, Labels.ENV_GOCOVERDIR).getValue()).toList();
+        assertEquals(2, Set.copyOf(dirs).size(), "distinct GOCOVERDIRs " + dirs);
+        dirs.forEach(d -> assertTrue(d.startsWith(Labels.COVDATA_DIR + "/"), d + " below the covdata mount"));
     }
 
     /** The pod the API server would store: the input with the patch applied. */
@@ -149,7 +160,8 @@ class PodMutatorTest {
         }
         boolean ownCoverDir = origEnv.stream().noneMatch(e -> e.getName().equals(Labels.ENV_GOCOVERDIR));
         if (ownCoverDir) {
-            assertEquals(Labels.COVDATA_DIR, env(now, Labels.ENV_GOCOVERDIR).getValue());
+            assertEquals(Labels.COVDATA_DIR + "/" + name, env(now, Labels.ENV_GOCOVERDIR).getValue(),
+                    "a wrapped container's own directory");
         }
         if (origEnv.stream().noneMatch(e -> e.getName().equals(Labels.ENV_STORAGE))) {
             assertEquals(spec.getStorage().getUrl(), env(now, Labels.ENV_STORAGE).getValue());
