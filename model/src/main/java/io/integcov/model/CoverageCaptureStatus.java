@@ -18,6 +18,8 @@ public class CoverageCaptureStatus {
     private Integer notInjectedPods;
     /** Matching pods the webhook did not mutate, each with the reason and what to do. */
     private List<PodNote> notInjected = new ArrayList<>();
+    /** Injected matching pods and the mode of each (wrap, sidecar or both), sorted by pod name. */
+    private List<InjectedPod> injected = new ArrayList<>();
     /** How many committed uploads this capture has in storage (the list below holds only the newest ones). */
     private Integer uploadCount;
     /** Committed uploads (a manifest exists), newest last. */
@@ -61,6 +63,14 @@ public class CoverageCaptureStatus {
 
     public void setNotInjectedPods(Integer notInjectedPods) {
         this.notInjectedPods = notInjectedPods;
+    }
+
+    public List<InjectedPod> getInjected() {
+        return injected;
+    }
+
+    public void setInjected(List<InjectedPod> injected) {
+        this.injected = injected;
     }
 
     public List<PodNote> getNotInjected() {

@@ -22,6 +22,8 @@ public final class Labels {
     /** Where the install init container copies the agent binary; wrapped commands start with it. */
     public static final String WRAPPER_PATH = BIN_DIR + "/integcov-agent";
     public static final String INIT_CONTAINER_NAME = "integcov-install";
+    /** The native sidecar (init container, restartPolicy Always) running {@code integcov-agent sidecar CONTAINER...}. */
+    public static final String SIDECAR_NAME = "integcov-agent";
 
     public static final String ENV_GOCOVERDIR = "GOCOVERDIR";
     public static final String ENV_STORAGE = "INTEGCOV_STORAGE";
