@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"integcov.io/agent/internal/footprint"
 	"integcov.io/agent/internal/handoff"
 	"integcov.io/agent/internal/manifest"
 	"integcov.io/agent/internal/pid1"
@@ -28,6 +29,9 @@ func (a *Agent) uploadRun(run handoff.Run) int {
 		ServiceAccountNamespace: firstLine("/var/run/secrets/kubernetes.io/serviceaccount/namespace"),
 	})
 	if loc, ok := a.checkUpload(s); ok {
+		if err := footprint.Release(); err != nil {
+			a.Logf("could not release start-up memory (harmless): %v", err)
+		}
 		a.upload(s, loc, upload.Run{
 			Settings: s, Location: loc, RunID: settings.NewRunID(run.StartedAt), Mode: manifest.ModeWrap,
 			ExitCode: run.ExitCode, StartedAt: run.StartedAt, ExitedAt: run.ExitedAt,
