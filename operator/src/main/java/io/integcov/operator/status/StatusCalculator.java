@@ -1,9 +1,11 @@
 package io.integcov.operator.status;
 
 import io.integcov.model.LabelSelectors;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureStatus;
+import io.integcov.model.InjectedPod;
 import io.integcov.model.Labels;
 import io.integcov.model.PodNote;
 import io.integcov.model.UploadRecord;
@@ -51,6 +53,7 @@ public final class StatusCalculator {
             status.setInjectedPods(0);
             status.setNotInjectedPods(0);
             status.setNotInjected(List.of());
+            status.setInjected(List.of());
             keepUploads(status, previous);
             return status;
         }
@@ -62,10 +65,14 @@ public final class StatusCalculator {
                 .toList();
         int injected = 0;
         List<PodNote> notes = new ArrayList<>();
+        List<InjectedPod> modes = new ArrayList<>();
         for (Pod pod : matched) {
             String problem = whyNotInjected(pod, name);
             if (problem == null) {
                 injected++;
+                if (modes.size() < MAX_NOTES) {
+                    modes.add(injectedPod(pod));
+                }
             } else if (notes.size() < MAX_NOTES) {
                 notes.add(new PodNote(pod.getMetadata().getName(), problem));
             }
@@ -74,6 +81,7 @@ public final class StatusCalculator {
         status.setInjectedPods(injected);
         status.setNotInjectedPods(matched.size() - injected);
         status.setNotInjected(notes);
+        status.setInjected(modes);
 
         var conditions = Conditions.put(previous.getConditions(), Conditions.INVALID_SPEC, false, "SpecValid",
                 "the spec is valid", generation, now);
@@ -103,6 +111,32 @@ public final class StatusCalculator {
         List<UploadRecord> uploads = previous.getUploads() == null ? List.of() : previous.getUploads();
         status.setUploads(new ArrayList<>(uploads));
         status.setUploadCount(previous.getUploadCount() != null ? previous.getUploadCount() : uploads.size());
+    }
+
+    /**
+     * How the webhook injected a pod, read from its spec: containers whose command starts with the installed agent are
+     * wrapped; the containers named after {@code sidecar} in the command of the native sidecar are served by it.
+     */
+    static InjectedPod injectedPod(Pod pod) {
+        List<String> wrapped = new ArrayList<>();
+        List<String> sidecar = new ArrayList<>();
+        if (pod.getSpec() == null) {
+            return new InjectedPod(pod.getMetadata().getName(), wrapped, sidecar);
+        }
+        for (Container container : pod.getSpec().getContainers()) {
+            List<String> command = container.getCommand() == null ? List.of() : container.getCommand();
+            if (!command.isEmpty() && command.get(0).equals(Labels.WRAPPER_PATH)) {
+                wrapped.add(container.getName());
+            }
+        }
+        for (Container init : pod.getSpec().getInitContainers() == null ? List.<Container>of()
+                : pod.getSpec().getInitContainers()) {
+            List<String> command = init.getCommand() == null ? List.of() : init.getCommand();
+            if (Labels.SIDECAR_NAME.equals(init.getName()) && command.size() >= 2 && command.get(1).equals("sidecar")) {
+                sidecar.addAll(command.subList(2, command.size()));
+            }
+        }
+        return new InjectedPod(pod.getMetadata().getName(), wrapped, sidecar);
     }
 
     /** Null when the webhook mutated the pod for this capture, else the reason and what to do about it. */

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.model.CoverageCaptureStatus;
+import io.integcov.model.InjectedPod;
 import io.integcov.model.Labels;
 import io.integcov.model.PodNote;
 import io.integcov.model.StorageSpec;
@@ -59,6 +62,41 @@ class StatusCalculatorTest {
         Condition ready = assertCondition(status, Conditions.READY, "True", "Capturing");
         assertEquals("2 of 7 matching pods injected; 0 uploads", ready.getMessage());
         assertEquals("2026-03-01T12:00:00Z", ready.getLastTransitionTime());
+    }
+
+    @Test
+    void showsPerInjectedPodWhetherItsContainersAreWrappedOrServedByTheSidecar() {
+        CoverageCapture capture = capture("api-cov", 1);
+        Container installer = new ContainerBuilder().withName(Labels.INIT_CONTAINER_NAME)
+                .withCommand("/integcov-agent", "install", Labels.BIN_DIR).build();
+        Container sidecar = new ContainerBuilder().withName(Labels.SIDECAR_NAME).withRestartPolicy("Always")
+                .withCommand("/integcov-agent", "sidecar", "api").build();
+        Container wrapped = new ContainerBuilder().withName("api")
+                .withCommand(Labels.WRAPPER_PATH, "run", "--", "/api").build();
+        Container plain = new ContainerBuilder().withName("api").build();
+        Container wrappedWorker = new ContainerBuilder().withName("worker")
+                .withCommand(Labels.WRAPPER_PATH, "run", "--", "/worker").build();
+        Container envoy = new ContainerBuilder().withName("envoy").withCommand("/envoy").build();
+        Map<String, String> injected = Map.of(Labels.INJECTED_ANNOTATION, "api-cov");
+        List<Pod> pods = List.of(
+                withSpec(pod("api-2", Map.of("app", "api"), injected), List.of(installer, sidecar),
+                        List.of(plain, wrappedWorker)),
+                withSpec(pod("api-1", Map.of("app", "api"), injected), List.of(sidecar), List.of(plain, envoy)),
+                withSpec(pod("api-0", Map.of("app", "api"), injected), List.of(installer), List.of(wrapped, envoy)),
+                withSpec(pod("api-9", Map.of("app", "api"), Map.of()), List.of(installer), List.of(wrapped)));
+
+        CoverageCaptureStatus status = StatusCalculator.compute(capture, pods, UploadListing.of(List.of()), NOW);
+
+        assertEquals(List.of(
+                new InjectedPod("api-0", List.of("api"), List.of()),
+                new InjectedPod("api-1", List.of(), List.of("api")),
+                new InjectedPod("api-2", List.of("worker"), List.of("api"))), status.getInjected());
+        assertEquals(List.of(InjectedPod.WRAP, InjectedPod.SIDECAR, InjectedPod.WRAP_AND_SIDECAR),
+                status.getInjected().stream().map(InjectedPod::getMode).toList());
+    }
+
+    private static Pod withSpec(Pod pod, List<Container> init, List<Container> containers) {
+        return new PodBuilder(pod).withNewSpec().withInitContainers(init).withContainers(containers).endSpec().build();
     }
 
     @Test
