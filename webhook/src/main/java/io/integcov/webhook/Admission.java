@@ -123,7 +123,7 @@ public class Admission {
                 result.injected() ? Outcome.injected : Outcome.skipped, notice);
     }
 
-    /** The Event reason for the first skip: NotLinux, Collision, OwnGoCoverDir or NoCommand. */
+    /** The Event reason for the first skip: NotLinux, Collision, OwnGoCoverDir, NoNativeSidecar or NoCommand. */
     static String reason(PodMutator.Result result) {
         String first = result.skipped().get(0);
         String why = first.substring(first.indexOf(':') + 1);
@@ -132,6 +132,9 @@ public class Admission {
         }
         if (why.equals(PodMutator.SKIP_OWN_COVERDIR)) {
             return "OwnGoCoverDir";
+        }
+        if (why.equals(PodMutator.SKIP_NO_NATIVE_SIDECAR)) {
+            return "NoNativeSidecar";
         }
         return why.startsWith(PodMutator.SKIP_COLLISION) ? "Collision" : "NoCommand";
     }

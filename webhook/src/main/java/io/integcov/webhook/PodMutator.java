@@ -52,6 +52,8 @@ public class PodMutator {
     public static final String SKIP_OS = "os";
     public static final String SKIP_COLLISION = "collision";
     public static final String SKIP_OWN_COVERDIR = "own-gocoverdir";
+    /** The container needs the sidecar but the cluster has no native sidecars (Kubernetes before 1.29). */
+    public static final String SKIP_NO_NATIVE_SIDECAR = "no-native-sidecar";
     /** The native sidecar (init container with restartPolicy Always) running {@code integcov-agent sidecar}. */
     public static final String SIDECAR_NAME = "integcov-agent";
 
@@ -70,11 +72,18 @@ public class PodMutator {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    /** Agent image and binary, and the default requests/limits of added containers. */
+    /**
+     * Agent image and binary, the default requests/limits of added containers, and whether the cluster runs native
+     * sidecars (Kubernetes 1.29+, see {@link NativeSidecars}); without them the sidecar is never added.
+     */
     public record Settings(String agentImage, String agentBinary, Map<String, String> requests,
-            Map<String, String> limits) {
+            Map<String, String> limits, boolean nativeSidecars) {
         public Settings(String agentImage, String agentBinary) {
-            this(agentImage, agentBinary, DEFAULT_REQUESTS, DEFAULT_LIMITS);
+            this(agentImage, agentBinary, DEFAULT_REQUESTS, DEFAULT_LIMITS, true);
+        }
+
+        public Settings withNativeSidecars(boolean available) {
+            return new Settings(agentImage, agentBinary, requests, limits, available);
         }
     }
 
@@ -155,6 +164,18 @@ public class PodMutator {
                     warnings.add("integcov: container " + name + " has no command (the image ENTRYPOINT is unknown"
                             + " at admission); add it to spec.commandOverrides of CoverageCapture " + captureName
                             + " to capture its coverage");
+                    continue;
+                }
+                if (command == null && !settings.nativeSidecars()) {
+                    // an init container with restartPolicy Always would be a plain init container that never ends
+                    skipped.add(name + ":" + SKIP_NO_NATIVE_SIDECAR);
+                    warnings.add("integcov: container " + name + (mode == CoverageCaptureSpec.Mode.Sidecar
+                            ? " is to be served by the integcov sidecar (spec.mode Sidecar)"
+                            : " has no command (the image ENTRYPOINT is unknown at admission)")
+                            + " and this cluster has no native sidecars (Kubernetes < 1.29); container not injected:"
+                            + " add it to spec.commandOverrides of CoverageCapture " + captureName
+                            + (mode == CoverageCaptureSpec.Mode.Sidecar ? " and use spec.mode Auto or Wrap" : "")
+                            + " to wrap it instead");
                     continue;
                 }
                 if (command == null && !ownCoverDir) {

@@ -1,5 +1,7 @@
 package io.integcov.webhook;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -7,9 +9,11 @@ import jakarta.inject.Singleton;
 public class Producers {
     @Produces
     @Singleton
-    PodMutator podMutator(WebhookConfig config) {
+    PodMutator podMutator(WebhookConfig config, Instance<KubernetesClient> client) {
+        boolean nativeSidecars = NativeSidecars.available(config.nativeSidecars(),
+                () -> client.get().getKubernetesVersion());
         return new PodMutator(new PodMutator.Settings(config.agentImage(), config.agentBinary(),
-                config.agentResources().requests(), config.agentResources().limits()));
+                config.agentResources().requests(), config.agentResources().limits(), nativeSidecars));
     }
 
     @Produces

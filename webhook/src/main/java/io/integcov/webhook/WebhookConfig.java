@@ -27,6 +27,14 @@ public interface WebhookConfig {
      */
     AgentResources agentResources();
 
+    /**
+     * Whether the cluster runs native sidecars (Kubernetes 1.29+): {@code auto} (read the API server version once at
+     * start-up; when that fails, assume yes and log one line), {@code true} or {@code false}. Without them Auto mode
+     * never adds the sidecar (see {@link NativeSidecars}).
+     */
+    @WithDefault("auto")
+    String nativeSidecars();
+
     interface AgentResources {
         Map<String, String> requests();
 

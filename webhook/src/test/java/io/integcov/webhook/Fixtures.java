@@ -20,7 +20,9 @@ final class Fixtures {
     static final Path PODS = Path.of("src/test/resources/pods");
     static final PodMutator.Settings SETTINGS = new PodMutator.Settings("integcov/agent:test", "/integcov-agent");
 
-    record Case(String file, String description, CoverageCapture capture, Pod pod, JsonNode podJson, JsonNode expect) {
+    /** nativeSidecars: the cluster's (top-level {@code nativeSidecars: false} in the file; default true). */
+    record Case(String file, String description, CoverageCapture capture, Pod pod, JsonNode podJson, JsonNode expect,
+            boolean nativeSidecars) {
         @Override
         public String toString() {
             return file + ": " + description;
@@ -44,7 +46,8 @@ final class Fixtures {
             CoverageCapture capture = capture(doc.path("pod").path("metadata").path("namespace").asText("team"),
                     doc.path("captureName").asText("cov"), JSON.treeToValue(doc.get("capture"), CoverageCaptureSpec.class));
             return new Case(file.getFileName().toString(), doc.path("description").asText(), capture,
-                    JSON.treeToValue(doc.get("pod"), Pod.class), doc.get("pod"), doc.path("expect"));
+                    JSON.treeToValue(doc.get("pod"), Pod.class), doc.get("pod"), doc.path("expect"),
+                    doc.path("nativeSidecars").asBoolean(true));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -38,14 +38,34 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class PodMutatorTest {
     final PodMutator mutator = new PodMutator(Fixtures.SETTINGS);
+    final PodMutator withoutNativeSidecars = new PodMutator(Fixtures.SETTINGS.withNativeSidecars(false));
+
+    /** The mutator of the case's cluster. */
+    PodMutator mutatorFor(Fixtures.Case c) {
+        return c.nativeSidecars() ? mutator : withoutNativeSidecars;
+    }
 
     static Stream<Fixtures.Case> cases() {
         return Fixtures.cases();
     }
 
     @Test
-    void thereAreAtLeastThirtySixCases() {
-        assertTrue(Fixtures.cases().count() >= 36);
+    void thereAreAtLeastThirtyEightCases() {
+        assertTrue(Fixtures.cases().count() >= 38);
+    }
+
+    /** Without native sidecars no case adds the sidecar; with them, the same pods get it where a command is unknown. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void neverAddsTheSidecarWithoutNativeSidecars(Fixtures.Case c) {
+        PodMutator.Result r = withoutNativeSidecars.mutate(c.podJson(), c.capture());
+        assertEquals(List.of(), r.sidecar(), "served by the sidecar");
+        assertTrue(!r.patch().toString().contains("\"restartPolicy\""), "no restartPolicy Always init container added");
+        PodMutator.Result withSidecars = mutator.mutate(c.podJson(), c.capture());
+        assertEquals(withSidecars.wrapped(), r.wrapped(), "the same containers are wrapped either way");
+        for (String name : withSidecars.sidecar()) {
+            assertTrue(r.skipped().contains(name + ":" + PodMutator.SKIP_NO_NATIVE_SIDECAR), name + " in " + r.skipped());
+        }
     }
 
     @Test
@@ -69,7 +89,7 @@ class PodMutatorTest {
     void mutatesAsContracted(Fixtures.Case c) throws Exception {
         JsonNode input = c.podJson();
         JsonNode snapshot = input.deepCopy();
-        PodMutator.Result r = mutator.mutate(input, c.capture());
+        PodMutator.Result r = mutatorFor(c).mutate(input, c.capture());
         assertEquals(snapshot, input, "the input pod must not be modified");
         for (JsonNode op : r.patch()) {
             assertEquals("add", op.get("op").asText(), op.toString());
@@ -129,7 +149,7 @@ class PodMutatorTest {
             assertEquals(List.of(), RestrictedCheck.violations(after), "still Pod Security restricted");
         }
 
-        PodMutator.Result again = mutator.mutate(afterJson, c.capture());
+        PodMutator.Result again = mutatorFor(c).mutate(afterJson, c.capture());
         assertEquals(JSON.createArrayNode(), again.patch(), "mutating the patched pod again changes nothing");
     }
 
