@@ -205,7 +205,8 @@ class CoverageEndToEndTest {
         assertEquals(args, app.getArgs());
         Map<String, EnvVar> env = new LinkedHashMap<>();
         app.getEnv().forEach(e -> env.put(e.getName(), e));
-        assertEquals(Labels.COVDATA_DIR, env.get(Labels.ENV_GOCOVERDIR).getValue());
+        assertEquals(Labels.COVDATA_DIR + "/" + app.getName(), env.get(Labels.ENV_GOCOVERDIR).getValue(),
+                "each wrapped container has its own GOCOVERDIR");
         assertEquals(cc.getSpec().getStorage().getUrl(), env.get(Labels.ENV_STORAGE).getValue());
         assertEquals(cc.getMetadata().getName(), env.get("INTEGCOV_CAPTURE").getValue());
         assertEquals(cc.getMetadata().getUid(), env.get("INTEGCOV_CAPTURE_UID").getValue());
