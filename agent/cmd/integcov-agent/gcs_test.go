@@ -164,6 +164,51 @@ func TestServerThatAcceptsAndNeverAnswersIsAbandonedAtTheDeadline(t *testing.T) 
 	}
 }
 
+func TestAFirstRequestThatIsNeverAnsweredIsRetriedAndTheUploadCompletes(t *testing.T) {
+	gcs := agenttest.StartFakeGCS(t, bucket)
+	upstream, _ := url.Parse(gcs.Endpoint())
+	proxy := httputil.NewSingleHostReverseProxy(upstream)
+	proxy.ErrorLog = log.New(io.Discard, "", 0)
+	// Between the agent and the server: the first request is accepted and never answered (its connection held open
+	// until the test ends), every later one is passed on. Only a bound on each attempt lets the upload get past it.
+	var mu sync.Mutex
+	requests := 0
+	stop := make(chan struct{})
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests++
+		first := requests == 1
+		mu.Unlock()
+		if first {
+			<-stop
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	t.Cleanup(func() { close(stop) }) // runs first: Close waits for the stalled handler
+
+	env, _ := gcsEnv(t, front.URL, "stall")
+	env = append(env, "INTEGCOV_UPLOAD_TIMEOUT=60s")
+	p := agent(t, env, "run", "--", covappBin, "-exit", "3")
+	if code := p.wait(t); code != 3 {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+	m := gcsManifest(t, gcs, "stall")
+	if len(m.Files) != 2 || m.Failed != nil {
+		t.Fatalf("manifest %+v: %s", m, p.describe())
+	}
+	if got := strings.Count(p.err(), "upload failed, retrying until"); got != 1 ||
+		!strings.Contains(p.err(), "timeout awaiting response headers") || strings.Contains(p.err(), "not uploaded") {
+		t.Fatalf("want the stalled attempt logged once as retried: %s", p.describe())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if requests < 4 { // the stalled one, its retry, the other file, the manifest
+		t.Fatalf("%d requests reached the proxy: %s", requests, p.describe())
+	}
+}
+
 // manyFiles fills cov with n-2 copies of covapp-like counter files; covapp adds its own meta and counters file.
 func manyFiles(t *testing.T, cov string, n int) {
 	t.Helper()
