@@ -7,11 +7,9 @@ package cli
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"strings"
-	"sync"
 
+	"integcov.io/agent/internal/console"
 	"integcov.io/agent/internal/handoff"
 )
 
@@ -19,7 +17,7 @@ import (
 const (
 	ExitOK    = 0
 	ExitError = 1
-	ExitUsage = 2
+	ExitUsage = console.ExitUsage
 )
 
 // Usage is printed by --help (stdout) and after a usage error (stderr).
@@ -32,49 +30,31 @@ const Usage = `Usage (normally run by integcov-agent, see integcov-agent --help)
   integcov-agent-upload version                  print the version
 `
 
-// Agent is one invocation: its version and where it writes.
-type Agent struct {
-	Version string
-	Stdout  io.Writer
-	Stderr  io.Writer
-	mu      sync.Mutex
-}
-
-// Logf writes one "integcov-agent: ..." line to stderr.
-func (a *Agent) Logf(format string, args ...any) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	fmt.Fprintf(a.Stderr, "integcov-agent: "+strings.TrimRight(format, "\n")+"\n", args...)
-}
-
-func (a *Agent) usageError(format string, args ...any) int {
-	a.Logf(format, args...)
-	fmt.Fprint(a.Stderr, Usage)
-	return ExitUsage
-}
+// Agent is one invocation: its version, usage text and where it writes.
+type Agent struct{ *console.Console }
 
 // Main runs the subcommand in args (without the program name) and returns the process exit code.
 func (a *Agent) Main(args []string) int {
 	if len(args) == 0 {
-		return a.usageError("missing subcommand")
+		return a.UsageError("missing subcommand")
 	}
 	switch args[0] {
 	case handoff.RunCommand:
 		run, err := handoff.Parse(args[1:])
 		if err != nil {
-			return a.usageError("%v", err)
+			return a.UsageError("%v", err)
 		}
 		return a.uploadRun(run)
 	case "sidecar":
 		for _, arg := range args[1:] {
 			if strings.HasPrefix(arg, "-") {
-				return a.usageError("sidecar: unknown option %q", arg)
+				return a.UsageError("sidecar: unknown option %q", arg)
 			}
 		}
 		return a.sidecar(args[1:])
 	case "flush":
 		if len(args) != 1 {
-			return a.usageError("flush takes no arguments")
+			return a.UsageError("flush takes no arguments")
 		}
 		return a.flushCommand()
 	case "version", "--version":
@@ -84,11 +64,11 @@ func (a *Agent) Main(args []string) int {
 		fmt.Fprint(a.Stdout, Usage)
 		return ExitOK
 	default:
-		return a.usageError("unknown subcommand %q", args[0])
+		return a.UsageError("unknown subcommand %q", args[0])
 	}
 }
 
 // Stdio is the real process's uploader.
 func Stdio(version string) *Agent {
-	return &Agent{Version: version, Stdout: os.Stdout, Stderr: os.Stderr}
+	return &Agent{console.Stdio(version, Usage)}
 }

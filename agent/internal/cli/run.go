@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"integcov.io/agent/internal/footprint"
@@ -72,15 +73,9 @@ func (a *Agent) upload(s settings.Settings, loc storage.Location, run upload.Run
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		retrying := false
+		var retrying sync.Once
 		store, err := storage.Open(ctx, loc, storage.Options{OnRetry: func(err error) {
-			a.mu.Lock()
-			first := !retrying
-			retrying = true
-			a.mu.Unlock()
-			if first {
-				a.Logf("upload failed, retrying until %s: %v", manifest.Time(deadline), err)
-			}
+			retrying.Do(func() { a.Logf("upload failed, retrying until %s: %v", manifest.Time(deadline), err) })
 		}})
 		if err != nil {
 			a.Logf("coverage upload to %s failed: %v", loc.Raw, err)

@@ -7,12 +7,11 @@ package launch
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"strings"
-	"sync"
 	"syscall"
 
+	"integcov.io/agent/internal/console"
 	"integcov.io/agent/internal/handoff"
 	"integcov.io/agent/internal/install"
 )
@@ -21,7 +20,7 @@ import (
 const (
 	ExitOK    = 0
 	ExitError = 1
-	ExitUsage = 2
+	ExitUsage = console.ExitUsage
 )
 
 // Usage is printed by --help (stdout) and after a usage error (stderr).
@@ -48,32 +47,14 @@ INTEGCOV_UPLOAD_TIMEOUT (like 20s, or seconds; default: INTEGCOV_GRACE_PERIOD (e
 SIGTERM, else from the exit), STORAGE_EMULATOR_HOST (a GCS emulator; else application default credentials).
 `
 
-// Agent is one invocation: its version and where it writes.
-type Agent struct {
-	Version string
-	Stdout  io.Writer
-	Stderr  io.Writer
-	mu      sync.Mutex
-}
-
-// Logf writes one "integcov-agent: ..." line to stderr.
-func (a *Agent) Logf(format string, args ...any) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	fmt.Fprintf(a.Stderr, "integcov-agent: "+strings.TrimRight(format, "\n")+"\n", args...)
-}
-
-func (a *Agent) usageError(format string, args ...any) int {
-	a.Logf(format, args...)
-	fmt.Fprint(a.Stderr, Usage)
-	return ExitUsage
-}
+// Agent is one invocation: its version, usage text and where it writes.
+type Agent struct{ *console.Console }
 
 // Main runs the subcommand in args (without the program name) and returns the process exit code. sidecar and flush
 // do not return when the uploader could be executed.
 func (a *Agent) Main(args []string) int {
 	if len(args) == 0 {
-		return a.usageError("missing subcommand")
+		return a.UsageError("missing subcommand")
 	}
 	switch args[0] {
 	case "run":
@@ -89,7 +70,7 @@ func (a *Agent) Main(args []string) int {
 		return ExitError
 	case "install":
 		if len(args) != 2 || strings.HasPrefix(args[1], "-") {
-			return a.usageError("install takes exactly one argument: the directory")
+			return a.UsageError("install takes exactly one argument: the directory")
 		}
 		return a.install(args[1])
 	case "version", "--version":
@@ -99,7 +80,7 @@ func (a *Agent) Main(args []string) int {
 		fmt.Fprint(a.Stdout, Usage)
 		return ExitOK
 	default:
-		return a.usageError("unknown subcommand %q", args[0])
+		return a.UsageError("unknown subcommand %q", args[0])
 	}
 }
 
@@ -142,15 +123,15 @@ func (a *Agent) runArgs(args []string) ([]string, int) {
 		fmt.Fprint(a.Stdout, Usage)
 		return nil, ExitOK
 	} else if len(args) > 0 && strings.HasPrefix(args[0], "-") {
-		return nil, a.usageError("run: unknown option %q (put the command after --)", args[0])
+		return nil, a.UsageError("run: unknown option %q (put the command after --)", args[0])
 	}
 	if len(args) == 0 {
-		return nil, a.usageError("run: missing CMD")
+		return nil, a.UsageError("run: missing CMD")
 	}
 	return args, ExitOK
 }
 
 // Stdio is the real process's agent.
 func Stdio(version string) *Agent {
-	return &Agent{Version: version, Stdout: os.Stdout, Stderr: os.Stderr}
+	return &Agent{console.Stdio(version, Usage)}
 }
