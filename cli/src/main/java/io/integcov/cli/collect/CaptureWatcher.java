@@ -16,7 +16,7 @@ import java.util.TreeSet;
  */
 public final class CaptureWatcher {
     /** Name of the native sidecar the webhook adds in sidecar mode. */
-    static final String SIDECAR = "integcov-agent";
+    static final String SIDECAR = Labels.SIDECAR_NAME;
     private final KubernetesClient client;
     private final String namespace;
     private final String name;

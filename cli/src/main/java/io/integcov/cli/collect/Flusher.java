@@ -3,6 +3,8 @@ package io.integcov.cli.collect;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.client.dsl.ExecListener;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.integcov.cli.Errors;
 import io.integcov.model.Labels;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -120,13 +123,44 @@ public final class Flusher {
         }
     }
 
+    /**
+     * fabric8 completes {@code ExecWatch.exitCode()} with null when the websocket closes while the agent's stderr is
+     * still being written out, and hands the exit status to {@link ExecListener#onExit} only after that write; so the
+     * status is taken from the listener, waiting at most this long after the close for it.
+     */
+    static final Duration STATUS_AFTER_CLOSE = Duration.ofSeconds(5);
+
     private Result flush(Target target, long deadline, Duration timeout) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        ExecListener listener = new ExecListener() {
+            @Override
+            public void onExit(int code, Status status) {
+                exit.complete(code);
+            }
+
+            @Override
+            public void onFailure(Throwable failure, Response response) {
+                exit.completeExceptionally(failure);
+            }
+
+            @Override
+            public void onClose(int code, String reason) {
+                // the close alone says nothing about the exit status; see STATUS_AFTER_CLOSE
+            }
+        };
         try (ExecWatch watch = client.pods().inNamespace(namespace).withName(target.pod())
-                .inContainer(target.container()).writingOutput(out).writingError(err)
+                .inContainer(target.container()).writingOutput(out).writingError(err).usingListener(listener)
                 .exec(target.command().toArray(String[]::new))) {
-            Integer code = watch.exitCode().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            watch.exitCode().whenComplete((code, failure) -> {
+                if (failure != null) {
+                    exit.completeExceptionally(failure);
+                } else if (code == null) {
+                    exit.completeOnTimeout(null, STATUS_AFTER_CLOSE.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            });
+            Integer code = exit.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             String said = lastLine(err, out);
             if (code != null && code == 0) {
                 return new Result(target, true, said);

@@ -98,4 +98,19 @@ class FlusherTest {
     void flushTargetsFollowModeAndPhase(String why, Pod pod, List<Flusher.Target> expected) {
         assertEquals(expected, Flusher.targets(pod, "e2e"));
     }
+
+    @org.junit.jupiter.api.Test
+    void reportsTheAgentsLastStderrLineElseItsLastStdoutLine() {
+        assertEquals("integcov-agent: 1 of 2 coverage files not uploaded", Flusher.lastLine(
+                bytes("integcov-agent: flushing\nintegcov-agent: 1 of 2 coverage files not uploaded\n\n"),
+                bytes("ignored\n")));
+        assertEquals("done", Flusher.lastLine(bytes(" \n"), bytes("start\ndone\n")));
+        assertEquals("", Flusher.lastLine(bytes(""), bytes("")));
+    }
+
+    private static java.io.ByteArrayOutputStream bytes(String text) {
+        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        stream.writeBytes(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return stream;
+    }
 }
