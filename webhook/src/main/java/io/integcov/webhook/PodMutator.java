@@ -54,8 +54,6 @@ public class PodMutator {
     public static final String SKIP_OWN_COVERDIR = "own-gocoverdir";
     /** The container needs the sidecar but the cluster has no native sidecars (Kubernetes before 1.29). */
     public static final String SKIP_NO_NATIVE_SIDECAR = "no-native-sidecar";
-    /** The native sidecar (init container with restartPolicy Always) running {@code integcov-agent sidecar}. */
-    public static final String SIDECAR_NAME = "integcov-agent";
 
     /** Secret volume with the storage credentials (spec.storage.credentialsSecret), mounted read-only. */
     public static final String CREDENTIALS_VOLUME = "integcov-credentials";
@@ -273,7 +271,7 @@ public class PodMutator {
                 return SKIP_COLLISION + "-volume:" + volume;
             }
         }
-        for (String init : List.of(Labels.INIT_CONTAINER_NAME, SIDECAR_NAME)) {
+        for (String init : List.of(Labels.INIT_CONTAINER_NAME, Labels.SIDECAR_NAME)) {
             if (initNames.contains(init)) {
                 warnings.add("integcov: the pod already has an init container named " + init
                         + ", a name integcov needs; not injected");
@@ -458,7 +456,7 @@ public class PodMutator {
     ObjectNode sidecarContainer(CoverageCaptureSpec spec, CoverageCapture capture, List<String> served,
             boolean withCredentials, JsonNode gracePeriod, List<String> warnings) {
         ObjectNode c = NODES.objectNode();
-        c.put("name", SIDECAR_NAME);
+        c.put("name", Labels.SIDECAR_NAME);
         c.put("image", image(spec));
         c.put("restartPolicy", "Always");
         ArrayNode command = c.putArray("command").add(settings.agentBinary()).add("sidecar");

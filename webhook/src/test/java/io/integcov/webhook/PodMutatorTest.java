@@ -279,7 +279,7 @@ class PodMutatorTest {
     private static void checkSidecar(Container sidecar, List<String> served, CoverageCapture capture,
             Long gracePeriodSeconds) {
         CoverageCaptureSpec spec = capture.getSpec();
-        assertEquals(PodMutator.SIDECAR_NAME, sidecar.getName());
+        assertEquals(Labels.SIDECAR_NAME, sidecar.getName());
         assertEquals("Always", sidecar.getRestartPolicy());
         List<String> command = new ArrayList<>(List.of("/integcov-agent", "sidecar"));
         command.addAll(served);
