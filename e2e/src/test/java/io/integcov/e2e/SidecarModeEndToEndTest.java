@@ -29,6 +29,9 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
@@ -62,8 +65,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * distroless image, no commandOverride) or that a capture puts in {@code Sidecar} mode keep their command; a native
  * sidecar (init container with restartPolicy Always, from the agent image) uploads what Go writes. Proves on a real
  * kubelet that the kubelet stops the sidecar after the app (so the app's exit counters are uploaded and the manifest
- * written) and that a Job's pod still completes. Checks go through the stored pods, the storage objects and the
- * coverage {@code integcov collect} gets, compared with direct runs of the same binary.
+ * written) and that a Job's pod still completes; and that a Deployment whose pods are never deleted gives its
+ * coverage through {@code integcov collect --flush} (pods/exec into the sidecar). Checks go through the stored pods,
+ * the storage objects and the coverage {@code integcov collect} gets, compared with direct runs of the same binary.
  *
  * <p>Shares CoverageEndToEndTest's helpers and their static state (set up here with this class's own work dir).
  */
@@ -306,5 +310,133 @@ class SidecarModeEndToEndTest {
         double direct = directBatchPercent(args);
         System.out.printf("e2e: sidecar Job coverage %.1f%% (direct run %.1f%%)%n", percent, direct);
         assertEquals(direct, percent, 0.0001, log);
+    }
+
+    /**
+     * testapps/covapp plus the one-line import of integcov.io/agent/flush (this repository's agent module), built
+     * {@code -cover -covermode=atomic} (needed to read counters while it runs) into an ENTRYPOINT-only image.
+     */
+    static Path flushableCovapp() throws Exception {
+        Path src = Files.createDirectories(CoverageEndToEndTest.work.resolve("covapp-flush"));
+        Files.copy(E2eEnv.repoRoot().resolve("testapps/covapp/main.go"), src.resolve("main.go"));
+        Files.writeString(src.resolve("flush.go"), "package main\n\nimport _ \"integcov.io/agent/flush\"\n");
+        Files.writeString(src.resolve("go.mod"), "module integcov.io/testapps/covapp\n\ngo 1.21\n\n"
+                + "require integcov.io/agent v0.0.0\n\nreplace integcov.io/agent => " + E2eEnv.repoRoot().resolve("agent")
+                + "\n");
+        Path bin = src.resolve("covapp");
+        ProcessBuilder pb = new ProcessBuilder(GoTools.go().toString(), "build", "-cover", "-covermode=atomic",
+                "-trimpath", "-o", bin.toString(), ".").directory(src.toFile()).redirectErrorStream(true);
+        pb.environment().put("CGO_ENABLED", "0");
+        // the agent module is local and needs nothing beyond the standard library for this package
+        pb.environment().put("GOFLAGS", "-mod=mod");
+        pb.environment().put("GOPROXY", "off");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "go build -cover -covermode=atomic of covapp with the flush import:\n" + out);
+        return bin;
+    }
+
+    /**
+     * The coverage "at that moment" of {@code runs} direct runs of the flushable binary (no Kubernetes, no integcov):
+     * each serves on loopback, gets the same requests, is asked over its flush socket to write its counters (the
+     * protocol integcov-agent flush speaks: "flush\\n", answer "ok") and is then SIGKILLed, so nothing is written at exit.
+     */
+    static double directFlushedPercent(Path bin, List<String> args, int runs) throws Exception {
+        // short: unix socket paths are limited to 108 bytes
+        Path covdata = Files.createTempDirectory("icflush");
+        for (int i = 0; i < runs; i++) {
+            int port = KubeApiServer.freePort();
+            List<String> cmd = new ArrayList<>(List.of(bin.toString(), "-serve", "127.0.0.1:" + port));
+            cmd.addAll(args.subList(2, args.size()));
+            try (ManagedProcess p = ManagedProcess.startClean("covapp-flush-direct-" + i, cmd,
+                    Map.of("GOCOVERDIR", covdata.toString()), CoverageEndToEndTest.work,
+                    CoverageEndToEndTest.work.resolve("covapp-flush-direct-" + i + ".log"))) {
+                sendRequests("127.0.0.1", port);
+                Path socket = covdata.resolve(".integcov-flush-" + p.pid() + ".sock");
+                try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+                        java.net.UnixDomainSocketAddress.of(socket))) {
+                    ch.write(java.nio.ByteBuffer.wrap("flush\n".getBytes(StandardCharsets.US_ASCII)));
+                    java.nio.ByteBuffer answer = java.nio.ByteBuffer.allocate(512);
+                    while (ch.read(answer) >= 0 && (answer.position() == 0
+                            || answer.get(answer.position() - 1) != '\n')) {
+                        // until the answer line is complete
+                    }
+                    assertEquals("ok", new String(answer.array(), 0, answer.position(), StandardCharsets.US_ASCII)
+                            .trim(), p.logTail(20));
+                }
+                p.process().destroyForcibly().waitFor();
+            }
+        }
+        try {
+            return GoTools.coveragePercent(covdata);
+        } finally {
+            try (java.util.stream.Stream<Path> w = Files.walk(covdata)) {
+                for (Path f : w.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void deploymentNeverDeletedGivesItsCoverageThroughCollectFlush() throws Exception {
+        namespace(NS, true, true);
+        Path bin = flushableCovapp();
+        String image = CoverageEndToEndTest.cluster.image("covapp-flush:e2e", List.of(Images.COVAPP_PATH),
+                Map.of(bin, Images.COVAPP_PATH));
+        CoverageCapture cc = sidecarCapture("flushed", "flushed", null);
+        List<String> args = new ArrayList<>(List.of("-serve", ":" + APP_PORT));
+        args.addAll(SERVE_WORK);
+        PodSpec spec = podSpec("Always", app(image, List.of(), args));
+        awaitWebhookSees(pod(NS, "probe", "flushed", spec));
+        int replicas = 2;
+        Deployment d = new DeploymentBuilder().withNewMetadata().withName("flushed").withNamespace(NS).endMetadata()
+                .withNewSpec().withReplicas(replicas).withNewSelector().addToMatchLabels("app", "flushed").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "flushed").endMetadata().withSpec(spec)
+                .endTemplate().endSpec().build();
+        CoverageEndToEndTest.admin.apps().deployments().inNamespace(NS).resource(d).create();
+        CoverageEndToEndTest.admin.apps().deployments().inNamespace(NS).withName("flushed").waitUntilCondition(
+                x -> x != null && x.getStatus() != null
+                        && Integer.valueOf(replicas).equals(x.getStatus().getReadyReplicas()),
+                CONVERGE.toSeconds(), TimeUnit.SECONDS);
+        List<Pod> pods = CoverageEndToEndTest.admin.pods().inNamespace(NS).withLabel("app", "flushed").list()
+                .getItems();
+        assertEquals(replicas, pods.size());
+        Set<String> names = new TreeSet<>();
+        for (Pod p : pods) {
+            assertServedBySidecar(p, cc, List.of(), args);
+            sendRequests(p.getStatus().getPodIP(), APP_PORT);
+            names.add(p.getMetadata().getName());
+        }
+
+        // CI takes coverage while the workload keeps running (then it could delete the whole cluster)
+        Path out = CoverageEndToEndTest.work.resolve("collected-flush");
+        String log = runCli(List.of("collect", "--capture", NS + "/flushed", "--flush", "--timeout", "3m",
+                "-o", out.toString()), cliEnv());
+        for (String pod : names) {
+            assertTrue(log.contains("flushed pod " + pod + " container " + Labels.SIDECAR_NAME + " (sidecar)"), log);
+            List<JsonNode> flushes = awaitGcsManifests(cc, pod, 1).stream()
+                    .filter(m -> "flush".equals(m.path("mode").asText())).toList();
+            assertEquals(1, flushes.size(), "one flush upload of " + pod + ":\n" + log);
+            assertEquals("app", flushes.get(0).path("container").asText(), flushes.toString());
+        }
+        // the pods were neither deleted nor restarted: the counters came from running programs
+        List<Pod> after = CoverageEndToEndTest.admin.pods().inNamespace(NS).withLabel("app", "flushed").list()
+                .getItems();
+        assertEquals(names, after.stream().map(p -> p.getMetadata().getName())
+                .collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
+        for (Pod p : after) {
+            assertEquals("Running", p.getStatus().getPhase(), p.getMetadata().getName());
+            assertEquals(0, p.getStatus().getContainerStatuses().get(0).getRestartCount(), p.getMetadata().getName());
+        }
+        assertEquals(replicas, countFiles(out, "covcounters."), "one flushed counter file per replica:\n" + log);
+        double collected = GoTools.coveragePercent(out);
+        double direct = directFlushedPercent(bin, args, replicas);
+        System.out.printf("e2e: flushed Deployment coverage %.1f%% (direct runs flushed %.1f%%)%n", collected, direct);
+        assertEquals(direct, collected, 0.0001, log);
+        CoverageEndToEndTest.admin.apps().deployments().inNamespace(NS).withName("flushed").withGracePeriod(0)
+                .delete();
     }
 }
