@@ -123,32 +123,8 @@ func TestUnreachableStorageKeepsTheExitCodeAndCountsEveryFile(t *testing.T) {
 }
 
 func TestServerThatAcceptsAndNeverAnswersIsAbandonedAtTheDeadline(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c) // held open, never read from or answered
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	env, _ := gcsEnv(t, "http://"+l.Addr().String(), "x")
+	silent := startSilentServer(t)
+	env, _ := gcsEnv(t, "http://"+silent.addr(), "x")
 	env = append(env, "INTEGCOV_UPLOAD_TIMEOUT=3s")
 	p := agent(t, env, "run", "--", covappBin, "-exit", "5")
 	if code := p.wait(t); code != 5 {
@@ -157,11 +133,56 @@ func TestServerThatAcceptsAndNeverAnswersIsAbandonedAtTheDeadline(t *testing.T) 
 	if !strings.Contains(p.err(), "2 of 2 coverage files not uploaded") {
 		t.Fatalf("%s", p.describe())
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(conns) == 0 {
+	if silent.count() == 0 {
 		t.Fatal("the agent never connected")
 	}
+}
+
+// silentServer accepts connections and never reads from or answers them: a storage server that hangs.
+type silentServer struct {
+	l         net.Listener
+	connected chan struct{} // closed at the first connection
+	once      sync.Once
+	mu        sync.Mutex
+	conns     []net.Conn
+}
+
+func startSilentServer(t *testing.T) *silentServer {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &silentServer{l: l, connected: make(chan struct{})}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			s.mu.Lock()
+			s.conns = append(s.conns, c) // held open, never answered
+			s.mu.Unlock()
+			s.once.Do(func() { close(s.connected) })
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for _, c := range s.conns {
+			c.Close()
+		}
+	})
+	return s
+}
+
+func (s *silentServer) addr() string { return s.l.Addr().String() }
+
+func (s *silentServer) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
 }
 
 func TestAFirstRequestThatIsNeverAnsweredIsRetriedAndTheUploadCompletes(t *testing.T) {

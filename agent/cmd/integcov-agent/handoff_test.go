@@ -1,13 +1,11 @@
 package main
 
 import (
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -46,39 +44,12 @@ func TestRunBinaryLinksOnlyTheStandardLibrary(t *testing.T) {
 // After the app exited, integcov-agent becomes the uploader by execve: the same PID (still the container's PID 1,
 // no extra process), which drops SIGTERM and other signals while it uploads and exits with the app's code.
 func TestRunBecomesTheUploaderInTheSamePIDWhichIgnoresSignalsAndKeepsTheExitCode(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	connected := make(chan struct{})
-	var once sync.Once
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c) // never answered: the upload stays in progress until its deadline
-			mu.Unlock()
-			once.Do(func() { close(connected) })
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	env, _ := gcsEnv(t, "http://"+l.Addr().String(), "x")
+	silent := startSilentServer(t) // the upload stays in progress until its deadline
+	env, _ := gcsEnv(t, "http://"+silent.addr(), "x")
 	env = append(env, "INTEGCOV_UPLOAD_TIMEOUT=4s")
 	p := agent(t, env, "run", "--", covappBin, "-exit", "3")
 	select {
-	case <-connected:
+	case <-silent.connected:
 	case <-time.After(hangGuard):
 		t.Fatalf("the upload never connected: %s", p.describe())
 	}
