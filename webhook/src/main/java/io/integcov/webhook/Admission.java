@@ -1,20 +1,23 @@
 package io.integcov.webhook;
 
+import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.Labels;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -49,8 +52,60 @@ public class Admission {
     public record Notice(CoverageCapture capture, String reason, String pod, String message) {
     }
 
-    /** The response body, its outcome and what to report (null when nothing). */
-    public record Answer(ObjectNode response, Outcome outcome, Notice notice) {
+    /**
+     * The answer to one review: what goes into the AdmissionReview response (the patch is null when nothing changes),
+     * its outcome and what to report (null when nothing). The response is streamed by {@link #writeTo}; no tree of it
+     * is built per request.
+     */
+    public record Answer(String apiVersion, String uid, ArrayNode patch, List<String> warnings, Outcome outcome,
+            Notice notice) {
+        /** The AdmissionReview response as JSON: allowed, the base64 JSONPatch, warnings. */
+        public void writeTo(OutputStream out) throws IOException {
+            try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+                g.writeStartObject();
+                g.writeStringField("apiVersion",
+                        apiVersion.startsWith("admission.k8s.io/") ? apiVersion : "admission.k8s.io/v1");
+                g.writeStringField("kind", "AdmissionReview");
+                g.writeObjectFieldStart("response");
+                g.writeStringField("uid", uid);
+                g.writeBooleanField("allowed", true);
+                if (patch != null) {
+                    g.writeStringField("patchType", "JSONPatch");
+                    g.writeFieldName("patch");
+                    // base64 with padding and no line breaks, as the API server expects
+                    byte[] json = MAPPER.writeValueAsBytes(patch);
+                    g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, json, 0, json.length);
+                }
+                if (!warnings.isEmpty()) {
+                    g.writeArrayFieldStart("warnings");
+                    for (String w : warnings) {
+                        g.writeString(w);
+                    }
+                    g.writeEndArray();
+                }
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+        }
+
+        public byte[] bytes() {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+            try {
+                writeTo(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // cannot happen in memory
+            }
+            return out.toByteArray();
+        }
+
+        /** The response read back as a tree (for tests and the warm-up). */
+        public JsonNode response() {
+            try {
+                return MAPPER.readTree(bytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     private final PodMutator mutator;
@@ -77,7 +132,7 @@ public class Admission {
         JsonNode pod = request.path("object");
         if (!isPod || !"CREATE".equals(request.path("operation").asText()) || !request.path("subResource").asText("")
                 .isEmpty()) {
-            return new Answer(response(apiVersion, uid, null, List.of()), Outcome.ignored, null);
+            return new Answer(apiVersion, uid, null, List.of(), Outcome.ignored, null);
         }
         if (!pod.isObject()) {
             throw new IllegalArgumentException("request.object is not a Pod object");
@@ -89,7 +144,7 @@ public class Admission {
         if (Labels.INJECT_DISABLED.equals(metadata.path("labels").path(Labels.INJECT_LABEL).asText(null))
                 || metadata.path("annotations").has(Labels.INJECTED_ANNOTATION)) {
             // opted out, or already injected (reinvocation)
-            return new Answer(response(apiVersion, uid, null, List.of()), Outcome.ignored, null);
+            return new Answer(apiVersion, uid, null, List.of(), Outcome.ignored, null);
         }
         String namespace = request.path("namespace").asText("");
         if (namespace.isEmpty()) {
@@ -102,7 +157,7 @@ public class Admission {
             if (!captures.synced()) {
                 warnings.add("integcov: CoverageCapture cache not synced yet; pod not injected");
             }
-            return new Answer(response(apiVersion, uid, null, warnings), Outcome.unmatched, null);
+            return new Answer(apiVersion, uid, null, warnings, Outcome.unmatched, null);
         }
         PodMutator.Result result = mutator.mutate(pod, choice.capture());
         warnings.addAll(result.warnings());
@@ -119,7 +174,7 @@ public class Admission {
                                     result.warnings().stream().map(w -> w.replaceFirst("^integcov: ", "")).toList()));
         }
         ArrayNode patch = result.patch();
-        return new Answer(response(apiVersion, uid, patch.isEmpty() ? null : patch, warnings),
+        return new Answer(apiVersion, uid, patch.isEmpty() ? null : patch, warnings,
                 result.injected() ? Outcome.injected : Outcome.skipped, notice);
     }
 
@@ -152,9 +207,9 @@ public class Admission {
         if (message.length() > 160) {
             message = message.substring(0, 160) + "...";
         }
-        return new Answer(response(review.path("apiVersion").asText(""), uid, null, List.of(
+        return new Answer(review == null ? "" : review.path("apiVersion").asText(""), uid, null, List.of(
                 "integcov: pod not injected because of an error in the webhook: " + e.getClass().getSimpleName() + ": "
-                        + message)), Outcome.error, null);
+                        + message), Outcome.error, null);
     }
 
     /**
@@ -191,31 +246,9 @@ public class Admission {
         if (uid == null || uid.isBlank()) {
             return null;
         }
-        return new Answer(response(apiVersion, uid, null, List.of("integcov: pod not injected: the AdmissionReview is "
-                + size + " bytes, above the " + limit + " bytes integcov mutates (integcov.max-review-bytes)")),
+        return new Answer(apiVersion, uid, null, List.of("integcov: pod not injected: the AdmissionReview is "
+                + size + " bytes, above the " + limit + " bytes integcov mutates (integcov.max-review-bytes)"),
                 Outcome.too_large, null);
-    }
-
-    static ObjectNode response(String apiVersion, String uid, ArrayNode patch, List<String> warnings) {
-        ObjectNode out = MAPPER.createObjectNode();
-        out.put("apiVersion", apiVersion.startsWith("admission.k8s.io/") ? apiVersion : "admission.k8s.io/v1");
-        out.put("kind", "AdmissionReview");
-        ObjectNode response = out.putObject("response");
-        response.put("uid", uid);
-        response.put("allowed", true);
-        if (patch != null) {
-            response.put("patchType", "JSONPatch");
-            try {
-                response.put("patch", Base64.getEncoder().encodeToString(MAPPER.writeValueAsBytes(patch)));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e); // a tree of our own making always serializes
-            }
-        }
-        if (!warnings.isEmpty()) {
-            ArrayNode w = response.putArray("warnings");
-            warnings.forEach(w::add);
-        }
-        return out;
     }
 
     static byte[] bytes(JsonNode node) {

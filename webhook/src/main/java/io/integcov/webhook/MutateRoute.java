@@ -1,7 +1,10 @@
 package io.integcov.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -12,7 +15,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,7 +52,7 @@ public class MutateRoute {
     private volatile WorkerExecutor largeReviews;
 
     /** A status and JSON body to send. */
-    record Reply(int status, byte[] body, Admission.Outcome outcome, Admission.Notice notice) {
+    record Reply(int status, Buffer body, Admission.Outcome outcome, Admission.Notice notice) {
     }
 
     void routes(@Observes Router router) {
@@ -99,8 +105,15 @@ public class MutateRoute {
         }
     }
 
+    /** The answer streamed straight into the response buffer. */
     private static Reply ok(Admission.Answer answer) {
-        return new Reply(200, Admission.bytes(answer.response()), answer.outcome(), answer.notice());
+        ByteBuf body = Unpooled.buffer(512);
+        try (OutputStream out = new ByteBufOutputStream(body)) {
+            answer.writeTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // cannot happen in memory
+        }
+        return new Reply(200, Buffer.buffer(body), answer.outcome(), answer.notice());
     }
 
     private static Reply badRequest(String message) {
@@ -108,7 +121,7 @@ public class MutateRoute {
         if (line.length() > 300) {
             line = line.substring(0, 300) + "...";
         }
-        return new Reply(400, Admission.bytes(Admission.MAPPER.createObjectNode().put("error", line)),
+        return new Reply(400, Buffer.buffer(Admission.bytes(Admission.MAPPER.createObjectNode().put("error", line))),
                 Admission.Outcome.invalid, null);
     }
 
@@ -119,7 +132,7 @@ public class MutateRoute {
     private void send(RoutingContext ctx, Reply reply, long start) {
         ctx.response().setStatusCode(reply.status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(Buffer.buffer(reply.body()));
+                .end(reply.body());
         metrics.record(reply.outcome(), System.nanoTime() - start);
         if (reply.notice() != null) {
             events.offer(reply.notice());
