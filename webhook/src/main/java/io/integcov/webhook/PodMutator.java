@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Applies a CoverageCapture to a pod given as a JSON tree (the {@code request.object} of the AdmissionReview, never
@@ -97,6 +98,30 @@ public class PodMutator {
         }
     }
 
+    /**
+     * The resources of added containers, resolved once per CR override (quantities parsed, limits raised), because
+     * every pod of a capture gets the same: the node is shared by the patches and never modified after it is built.
+     * Keyed by the override object itself (the informer replaces a changed CoverageCapture, it never modifies one;
+     * fabric8's Quantity.hashCode would parse the quantity, and throws on a bad one). Bounded: cleared when it holds
+     * more entries than captures plausibly have overrides.
+     */
+    private record Resources(ObjectNode node, List<String> warnings) {
+    }
+
+    private record OverrideKey(ResourceRequirements override) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof OverrideKey k && k.override == override;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(override);
+        }
+    }
+
+    private static final int MAX_RESOLVED_RESOURCES = 256;
+    private final Map<OverrideKey, Resources> resolvedResources = new ConcurrentHashMap<>();
     private final Settings settings;
 
     public PodMutator(Settings settings) {
@@ -496,6 +521,21 @@ public class PodMutator {
      * that is no quantity is ignored with a warning.
      */
     ObjectNode resources(ResourceRequirements override, List<String> warnings) {
+        OverrideKey key = new OverrideKey(override);
+        Resources r = resolvedResources.get(key);
+        if (r == null) {
+            if (resolvedResources.size() >= MAX_RESOLVED_RESOURCES) {
+                resolvedResources.clear();
+            }
+            List<String> found = new ArrayList<>();
+            r = new Resources(resolve(override, found), List.copyOf(found));
+            resolvedResources.put(key, r);
+        }
+        warnings.addAll(r.warnings());
+        return r.node();
+    }
+
+    private ObjectNode resolve(ResourceRequirements override, List<String> warnings) {
         Map<String, String> requests = merged(settings.requests(), override == null ? null : override.getRequests(),
                 "requests", warnings);
         Map<String, String> limits = merged(settings.limits(), override == null ? null : override.getLimits(),

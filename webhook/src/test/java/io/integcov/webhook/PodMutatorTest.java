@@ -79,6 +79,36 @@ class PodMutatorTest {
         dirs.forEach(d -> assertTrue(d.startsWith(Labels.COVDATA_DIR + "/"), d + " below the covdata mount"));
     }
 
+    /**
+     * Resources are resolved once per CR override and then reused: a changed override gives new resources at once, and
+     * a bad quantity still warns on every pod, not only the first.
+     */
+    @Test
+    void resolvedResourcesFollowTheOverrideAndWarnOnEveryPod() {
+        Fixtures.Case c = Fixtures.cases().filter(k -> k.toString().contains("agentResources replaces")).findFirst()
+                .orElseThrow();
+        PodMutator fresh = new PodMutator(new PodMutator.Settings("integcov/agent:test", "/integcov-agent"));
+        CoverageCapture bad = JSON.convertValue(c.capture(), CoverageCapture.class);
+        bad.getSpec().getAgentResources().getLimits().put("cpu", new Quantity("lots"));
+        for (int pod = 1; pod <= 2; pod++) {
+            PodMutator.Result good = fresh.mutate(c.podJson(), c.capture());
+            assertEquals(c.expect().get("resources"), installer(good).get("resources"), "pod " + pod);
+            assertEquals(List.of(), good.warnings(), "pod " + pod);
+            PodMutator.Result r = fresh.mutate(c.podJson(), bad);
+            assertWarnings(List.of("spec.agentResources.limits.cpu=lots is not a quantity"), r.warnings());
+            assertEquals("200m", installer(r).at("/resources/limits/cpu").asText(), "the default limit, pod " + pod);
+        }
+    }
+
+    private static JsonNode installer(PodMutator.Result r) {
+        for (JsonNode op : r.patch()) {
+            if (op.get("path").asText().equals("/spec/initContainers")) {
+                return op.get("value").get(0);
+            }
+        }
+        throw new AssertionError("no init containers added: " + r.patch());
+    }
+
     /** The pod the API server would store: the input with the patch applied. */
     static JsonNode patched(JsonNode pod, PodMutator.Result r) {
         return JsonPatch.apply(r.patch(), pod);
