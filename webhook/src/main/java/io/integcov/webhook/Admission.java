@@ -61,6 +61,8 @@ public class Admission {
             Notice notice) {
         /** The AdmissionReview response as JSON: allowed, the base64 JSONPatch, warnings. */
         public void writeTo(OutputStream out) throws IOException {
+            // the patch first: a generator opened inside another on the same thread cannot reuse Jackson's buffers
+            byte[] json = patch == null ? null : MAPPER.writeValueAsBytes(patch);
             try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
                 g.writeStartObject();
                 g.writeStringField("apiVersion",
@@ -69,11 +71,10 @@ public class Admission {
                 g.writeObjectFieldStart("response");
                 g.writeStringField("uid", uid);
                 g.writeBooleanField("allowed", true);
-                if (patch != null) {
+                if (json != null) {
                     g.writeStringField("patchType", "JSONPatch");
                     g.writeFieldName("patch");
                     // base64 with padding and no line breaks, as the API server expects
-                    byte[] json = MAPPER.writeValueAsBytes(patch);
                     g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, json, 0, json.length);
                 }
                 if (!warnings.isEmpty()) {
