@@ -6,17 +6,19 @@
 #   BASELINE_REV=<git rev>   build that revision's webhook in a temporary worktree and measure it first (default: none)
 #   BASELINE_APP=<dir>       or use an already built quarkus-app directory as the baseline
 #   SKIP_BUILD=1             reuse webhook/target/quarkus-app for the current tree
-#   REQUESTS=20000 WARMUP=20000 PORT=18443
-# For each app and each JVM flag set (the JVM's defaults, and JAVA_TOOL_OPTIONS of deploy/base/webhook.yaml) it prints
-# requests/s and p50/p99 at concurrency 1, 16 and 64, RSS after the load, and the answer time of a 0.5 MB pod (5,500
-# env vars), a 2.9 MB pod (below the API server's 3 MiB limit) and a 3.6 MB body (above it). Loopback only; every
-# request loop is bounded.
+#   REQUESTS=20000 WARMUP=80000 BLOCK=10000 PORT=18443
+# For each app and each JVM setting (the JVM's defaults, and JAVA_TOOL_OPTIONS + MALLOC_ARENA_MAX of
+# deploy/base/webhook.yaml) it prints the warm-up from a cold start (requests/s of each BLOCK of the first WARMUP
+# requests at concurrency 16, and RSS after 20,000), then requests/s and p50/p99 at concurrency 1, 16 and 64 warm, RSS
+# after the load, and the answer time of a 0.5 MB pod (5,500 env vars), a 2.9 MB pod (below the API server's 3 MiB
+# limit) and a 3.6 MB body (above it). Loopback only; every request loop is bounded.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 port="${PORT:-18443}"
 requests="${REQUESTS:-20000}"
-warmup="${WARMUP:-20000}"
+warmup="${WARMUP:-80000}"
+block="${BLOCK:-10000}"
 cache="${INTEGCOV_CACHE:-$HOME/.cache/integcov}/bin"
 tmp="$(mktemp -d)"
 server_pid=""
@@ -59,8 +61,10 @@ fi
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
   -keyout "$tmp/tls.key" -out "$tmp/tls.crt" 2>/dev/null
-# the flags deploy/ gives the webhook's JVM
-deploy_flags="$(grep -A1 'name: JAVA_TOOL_OPTIONS' "$root/deploy/base/webhook.yaml" | sed -n 's/^ *value: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p')"
+# the JVM flags and malloc setting deploy/ gives the webhook
+deploy_env() { grep -A1 "name: $1\$" "$root/deploy/base/webhook.yaml" | sed -n 's/^ *value: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p'; }
+deploy_flags="$(deploy_env JAVA_TOOL_OPTIONS)"
+deploy_arenas="$(deploy_env MALLOC_ARENA_MAX)"
 python3 - "$here/review.json" "$tmp" <<'EOF'
 import json, sys
 review = json.load(open(sys.argv[1]))
@@ -71,8 +75,9 @@ for name, count in (("env-5500", 5500), ("env-2.9MB", 27000), ("env-3.6MB", 3400
     json.dump(r, open("%s/%s.json" % (sys.argv[2], name), "w"))
 EOF
 
-start_server() { # app-dir flags
-  JAVA_TOOL_OPTIONS="$2" java -Dintegcov.tls-dir="$tmp" -Dquarkus.http.ssl-port="$port" -Dquarkus.http.host=127.0.0.1 \
+start_server() { # app-dir flags malloc-arenas
+  # integcov.native-sidecars: there is no API server to ask for its version
+  env ${3:+MALLOC_ARENA_MAX=$3} JAVA_TOOL_OPTIONS="$2" java -Dintegcov.native-sidecars=true -Dintegcov.tls-dir="$tmp" -Dquarkus.http.ssl-port="$port" -Dquarkus.http.host=127.0.0.1 \
     -Dintegcov.captures.source=file -Dintegcov.captures.file="$here/captures.yaml" \
     -jar "$1/quarkus-run.jar" > "$tmp/server.log" 2>&1 &
   server_pid=$!
@@ -102,13 +107,20 @@ one() { # file -> "HTTP status, seconds"
     --data-binary @"$1" "https://127.0.0.1:$port/mutate" || echo "failed (curl exit $?)"
 }
 
-measure() { # label app-dir flags
-  echo "== $1 (JAVA_TOOL_OPTIONS=${3:-none})"
-  start_server "$2" "$3"
+measure() { # label app-dir flags malloc-arenas
+  echo "== $1 (JAVA_TOOL_OPTIONS=${3:-none}${4:+, MALLOC_ARENA_MAX=$4})"
+  start_server "$2" "$3" "$4"
   echo "   idle RSS $(rss)"
   one "$here/review.json" > /dev/null
   grep -q '"patchType":"JSONPatch"' "$tmp/answer.json" || { echo "no JSONPatch in: $(cat "$tmp/answer.json")"; exit 1; }
-  load "$warmup" 16 > /dev/null
+  local done=0 curve="" rss20k=""
+  while (( done < warmup )); do
+    curve="$curve $(load "$block" 16 | awk '{print $1}')"
+    done=$((done + block))
+    [[ -z "$rss20k" && $done -ge 20000 ]] && rss20k="$(rss)"
+  done
+  echo "   warm-up, req/s of each $block at c=16 from a cold start:$curve"
+  echo "   RSS after 20,000 requests: ${rss20k:-not reached}"
   for c in 1 16 64; do
     n=$requests; [[ $c == 1 ]] && n=$((requests / 4))
     echo "   c=$c n=$n: $(load "$n" "$c")"
@@ -122,8 +134,8 @@ measure() { # label app-dir flags
 }
 
 if [[ -n "$baseline" ]]; then
-  measure "baseline ${BASELINE_REV:-$baseline}, JVM defaults" "$baseline" ""
-  [[ -n "$deploy_flags" ]] && measure "baseline ${BASELINE_REV:-$baseline}, deploy/ flags" "$baseline" "$deploy_flags"
+  measure "baseline ${BASELINE_REV:-$baseline}, JVM defaults" "$baseline" "" ""
+  [[ -n "$deploy_flags" ]] && measure "baseline ${BASELINE_REV:-$baseline}, deploy/ settings" "$baseline" "$deploy_flags" "$deploy_arenas"
 fi
-measure "current tree, JVM defaults" "$current" ""
-[[ -n "$deploy_flags" ]] && measure "current tree, deploy/ flags" "$current" "$deploy_flags"
+measure "current tree, JVM defaults" "$current" "" ""
+[[ -n "$deploy_flags" ]] && measure "current tree, deploy/ settings" "$current" "$deploy_flags" "$deploy_arenas"
