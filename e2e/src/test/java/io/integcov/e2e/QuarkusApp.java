@@ -51,7 +51,9 @@ public final class QuarkusApp {
         copyTree(app, copy);
         List<String> cmd = new ArrayList<>();
         cmd.add(java().toString());
-        cmd.add("-Xmx256m");
+        if (!env.containsKey("JAVA_TOOL_OPTIONS")) {
+            cmd.add("-Xmx256m"); // else the JVM runs with the heap deploy/ gives it (JAVA_TOOL_OPTIONS of its container)
+        }
         cmd.add("-jar");
         cmd.add(copy.resolve("quarkus-run.jar").toString());
         return ManagedProcess.start(module, cmd, env, workDir, workDir.resolve(module + ".log"));
