@@ -391,28 +391,18 @@ class CoverageEndToEndTest {
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())),
                 running.getStatus().getConditions().toString());
 
-        // scale to 0: the kubelet sends SIGTERM; the agent forwards it, covapp exits 0, the agent uploads. The app
-        // container's output (covapp's and the agent's) of every replica is followed: the pods' logs go with them
-        Map<String, ByteArrayOutputStream> followed = new LinkedHashMap<>();
-        List<LogWatch> watches = new ArrayList<>();
-        try {
-            for (Pod p : pods) {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                followed.put(p.getMetadata().getName(), out);
-                watches.add(admin.pods().inNamespace(APP_NS).withName(p.getMetadata().getName()).inContainer("app")
-                        .watchLog(out));
-            }
+        // scale to 0: the kubelet sends SIGTERM; the agent forwards it, covapp exits 0, the agent uploads
+        String watched = pods.get(0).getMetadata().getName();
+        ByteArrayOutputStream followed = new ByteArrayOutputStream();
+        try (LogWatch w = admin.pods().inNamespace(APP_NS).withName(watched).inContainer("app").watchLog(followed)) {
             admin.apps().deployments().inNamespace(APP_NS).withName("covapp").scale(0);
             for (Pod p : pods) {
                 admin.pods().inNamespace(APP_NS).withName(p.getMetadata().getName())
                         .waitUntilCondition(x -> x == null, CONVERGE.toSeconds(), TimeUnit.SECONDS);
             }
-        } finally {
-            watches.forEach(LogWatch::close);
         }
-        String watched = pods.get(0).getMetadata().getName();
-        assertTrue(followed.get(watched).toString(StandardCharsets.UTF_8).contains("covapp: got terminated"),
-                "SIGTERM reached covapp in " + watched + ":\n" + followed.get(watched));
+        assertTrue(followed.toString(StandardCharsets.UTF_8).contains("covapp: got terminated"),
+                "SIGTERM reached covapp in " + watched + ":\n" + followed);
         for (Pod p : pods) {
             String name = p.getMetadata().getName();
             List<JsonNode> manifests;
@@ -420,9 +410,9 @@ class CoverageEndToEndTest {
                 manifests = awaitGcsManifests(cc, name, 1);
             } catch (IllegalStateException e) {
                 String gcsLog = fakeGcs.log();
-                throw new AssertionError(e.getMessage() + "\napp container of " + name + " (covapp and agent):\n"
-                        + followed.get(name).toString(StandardCharsets.UTF_8) + "\nfake-gcs-server log (end):\n"
-                        + gcsLog.substring(Math.max(0, gcsLog.length() - 4000)), e);
+                throw new AssertionError(e.getMessage() + (name.equals(watched) ? "\napp container of " + name
+                        + " (covapp and agent):\n" + followed.toString(StandardCharsets.UTF_8) : "")
+                        + "\nfake-gcs-server log (end):\n" + gcsLog.substring(Math.max(0, gcsLog.length() - 4000)), e);
             }
             assertEquals(1, manifests.size(), manifests.toString());
             JsonNode m = manifests.get(0);
