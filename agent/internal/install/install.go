@@ -5,9 +5,10 @@ package install
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+
+	"integcov.io/agent/internal/atomicfile"
 )
 
 // Name is the run agent's file name (its uploader, integcov-agent-upload, is installed next to it).
@@ -28,25 +29,8 @@ func Copy(source, dir, name string) (string, error) {
 	}
 	defer in.Close()
 	target := filepath.Join(dir, name)
-	tmp, err := os.CreateTemp(dir, "."+name+".*.tmp")
-	if err != nil {
-		return "", fmt.Errorf("create a file in %s: %w", dir, err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	if _, err := io.Copy(tmp, in); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("copy %s to %s: %w", source, tmp.Name(), err)
-	}
-	// fchmod on a file we own always works; the mode is exact, whatever the umask
-	if err := tmp.Chmod(0o755); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("chmod %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("write %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		return "", fmt.Errorf("rename to %s: %w", target, err)
+	if err := atomicfile.Write(target, 0o755, in); err != nil {
+		return "", fmt.Errorf("install %s: %w", source, err)
 	}
 	return target, nil
 }

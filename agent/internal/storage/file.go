@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"integcov.io/agent/internal/atomicfile"
 )
 
 // fileStore writes below a local directory (tests, and a volume shared with CI). Each object is written to a
@@ -37,25 +39,7 @@ func (s fileStore) Put(ctx context.Context, key string, data io.Reader, _ int64,
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return fmt.Errorf("create directory: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("create %s: %w", target, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", target, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", target, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("chmod %s: %w", target, err)
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		return fmt.Errorf("rename into %s: %w", target, err)
-	}
-	return nil
+	return atomicfile.Write(target, 0o644, data)
 }
 
 func (fileStore) Close() error { return nil }
