@@ -99,7 +99,7 @@ public class Admission {
             return out.toByteArray();
         }
 
-        /** The response read back as a tree (for tests and the warm-up). */
+        /** The response read back as a tree (for tests). */
         public JsonNode response() {
             try {
                 return MAPPER.readTree(bytes());

@@ -31,25 +31,21 @@ final class ReviewReader {
     }
 
     private static final Shape WHOLE = new Shape(null, null);
-    private static final Shape NAME = Shape.object(Map.of("name", whole()));
-    private static final Shape CONTAINER = Shape.object(Map.of("name", whole(), "command", whole(),
-            "env", Shape.listOf(NAME), "volumeMounts", Shape.listOf(Shape.object(Map.of("mountPath", whole())))));
+    private static final Shape NAME = Shape.object(Map.of("name", WHOLE));
+    private static final Shape CONTAINER = Shape.object(Map.of("name", WHOLE, "command", WHOLE,
+            "env", Shape.listOf(NAME), "volumeMounts", Shape.listOf(Shape.object(Map.of("mountPath", WHOLE)))));
     private static final Shape POD = Shape.object(Map.of(
-            "metadata", Shape.object(Map.of("name", whole(), "generateName", whole(), "namespace", whole(),
-                    "labels", whole(), "annotations", whole())),
+            "metadata", Shape.object(Map.of("name", WHOLE, "generateName", WHOLE, "namespace", WHOLE,
+                    "labels", WHOLE, "annotations", WHOLE)),
             "spec", Shape.object(Map.of("containers", Shape.listOf(CONTAINER), "initContainers", Shape.listOf(NAME),
-                    "volumes", Shape.listOf(NAME), "os", whole(), "nodeSelector", whole(),
-                    "terminationGracePeriodSeconds", whole()))));
-    private static final Shape REVIEW = Shape.object(Map.of("apiVersion", whole(),
-            "request", Shape.object(Map.of("uid", whole(), "kind", whole(), "namespace", whole(), "operation", whole(),
-                    "subResource", whole(), "object", POD))));
+                    "volumes", Shape.listOf(NAME), "os", WHOLE, "nodeSelector", WHOLE,
+                    "terminationGracePeriodSeconds", WHOLE))));
+    private static final Shape REVIEW = Shape.object(Map.of("apiVersion", WHOLE,
+            "request", Shape.object(Map.of("uid", WHOLE, "kind", WHOLE, "namespace", WHOLE, "operation", WHOLE,
+                    "subResource", WHOLE, "object", POD))));
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private ReviewReader() {
-    }
-
-    private static Shape whole() {
-        return WHOLE;
     }
 
     /** The pruned review (a missing node for an empty body); throws on input that is not JSON. */
@@ -81,8 +77,9 @@ final class ReviewReader {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             p.nextToken();
-            if (shape.members().containsKey(name)) {
-                out.set(name, value(p, shape.members().get(name)));
+            Shape member = shape.members().get(name);
+            if (member != null) {
+                out.set(name, value(p, member));
             } else {
                 p.skipChildren();
             }

@@ -46,7 +46,7 @@ public class Warmup {
                     return true;
                 }
             };
-            String answer = Admission.MAPPER.writeValueAsString(new Admission(mutator, lookup).review(review).response());
+            String answer = Admission.utf8(new Admission(mutator, lookup).review(review).bytes());
             if (!answer.contains("\"patch\"")) {
                 LOG.warnf("warm-up admission gave no patch: %s", answer);
             }
