@@ -66,6 +66,18 @@ class FlusherExecTest {
         return path.append("container=").append(container).append("&stdout=true&stderr=true").toString();
     }
 
+    static final List<String> WRAPPED_FLUSH = List.of(Labels.WRAPPER_PATH, "flush");
+    static final List<String> SIDECAR_FLUSH = List.of("/integcov-agent", "flush");
+
+    /** The mock API server answers one exec of {@code command}: {@code exit} on the error channel, then it closes. */
+    void expectExec(String pod, String container, List<String> command, StatusMessage exit) {
+        server.expect().get().withPath(execPath(pod, container, command))
+                .andUpgradeToWebSocket().open()
+                .waitFor(200).andEmit(exit)
+                .waitFor(1000).andEmit(new OutputStreamMessage("")) // the mock closes right after its last message
+                .done().once();
+    }
+
     /** The status a kube-apiserver sends on the error channel when the command exits non-zero. */
     static Status exitCode(int code) {
         return new StatusBuilder().withStatus("Failure").withReason("NonZeroExitCode").withNewDetails()
@@ -91,16 +103,8 @@ class FlusherExecTest {
     @Test
     void eachRunningPodIsFlushedAndAFailedFlushIsReportedWithTheAgentsLastLine() throws Exception {
         createPods();
-        server.expect().get().withPath(execPath("api-1", "app", List.of(Labels.WRAPPER_PATH, "flush")))
-                .andUpgradeToWebSocket().open()
-                .waitFor(200).andEmit(new StatusMessage(0))
-                .waitFor(1000).andEmit(new OutputStreamMessage("")) // the mock closes right after its last message
-                .done().once();
-        server.expect().get().withPath(execPath("api-2", "integcov-agent", List.of("/integcov-agent", "flush")))
-                .andUpgradeToWebSocket().open()
-                .waitFor(200).andEmit(new StatusMessage(exitCode(1)))
-                .waitFor(1000).andEmit(new OutputStreamMessage(""))
-                .done().once();
+        expectExec("api-1", "app", WRAPPED_FLUSH, new StatusMessage(0));
+        expectExec("api-2", "integcov-agent", SIDECAR_FLUSH, new StatusMessage(exitCode(1)));
 
         List<Flusher.Result> results = new Flusher(client, "shop", "e2e", 4).flushAll(Duration.ofSeconds(30));
 
@@ -115,11 +119,7 @@ class FlusherExecTest {
     @Test
     void anExecTheApiServerRefusesIsAFailureOfThatPodOnly() throws Exception {
         createPods();
-        server.expect().get().withPath(execPath("api-1", "app", List.of(Labels.WRAPPER_PATH, "flush")))
-                .andUpgradeToWebSocket().open()
-                .waitFor(200).andEmit(new StatusMessage(0))
-                .waitFor(1000).andEmit(new OutputStreamMessage("")) // the mock closes right after its last message
-                .done().once();
+        expectExec("api-1", "app", WRAPPED_FLUSH, new StatusMessage(0));
         // no expectation for api-2: the mock answers 404 as an API server does for a pod that is gone
 
         List<Flusher.Result> results = new Flusher(client, "shop", "e2e", 4).flushAll(Duration.ofSeconds(30));
@@ -134,16 +134,8 @@ class FlusherExecTest {
     @Test
     void collectFlushReportsEachPodAndExitsOneWhenAFlushFailedButStillCollects(@TempDir Path work) throws Exception {
         createPods();
-        server.expect().get().withPath(execPath("api-1", "app", List.of(Labels.WRAPPER_PATH, "flush")))
-                .andUpgradeToWebSocket().open()
-                .waitFor(200).andEmit(new StatusMessage(0))
-                .waitFor(1000).andEmit(new OutputStreamMessage(""))
-                .done().once();
-        server.expect().get().withPath(execPath("api-2", "integcov-agent", List.of("/integcov-agent", "flush")))
-                .andUpgradeToWebSocket().open()
-                .waitFor(200).andEmit(new StatusMessage(exitCode(1)))
-                .waitFor(1000).andEmit(new OutputStreamMessage(""))
-                .done().once();
+        expectExec("api-1", "app", WRAPPED_FLUSH, new StatusMessage(0));
+        expectExec("api-2", "integcov-agent", SIDECAR_FLUSH, new StatusMessage(exitCode(1)));
         Path storage = Files.createDirectories(work.resolve("bucket"));
         server.expect().get().withPath("/apis/integcov.io/v1alpha1/namespaces/shop/coveragecaptures/e2e")
                 .andReturn(200, "{\"apiVersion\":\"integcov.io/v1alpha1\",\"kind\":\"CoverageCapture\","
