@@ -17,9 +17,6 @@ import (
 	"integcov.io/agent/internal/upload"
 )
 
-// hardStopSlack is how long after its deadline an upload that ignores its context is abandoned.
-const hardStopSlack = time.Second
-
 // uploadRun is what integcov-agent run becomes after the app exited (same PID, see package handoff): it uploads
 // GOCOVERDIR by the deadline and returns the app's exit code, whatever happens. As the agent did after the app
 // exited, it drops every signal (the terminating ones from package pid1's init on) and reaps orphans.
@@ -86,7 +83,7 @@ func (a *Agent) upload(s settings.Settings, loc storage.Location, run upload.Run
 	}()
 	select {
 	case <-done:
-	case <-time.After(time.Until(deadline) + hardStopSlack):
+	case <-time.After(time.Until(s.GiveUp(deadline))):
 		a.Logf("coverage upload did not finish before its deadline; giving up")
 	}
 }

@@ -43,8 +43,9 @@ sidecar and flush run integcov-agent-upload too. Upload problems are logged, nev
 
 Environment: GOCOVERDIR (created 0777 if missing), INTEGCOV_STORAGE (gs://bucket/prefix or file:///dir; unset: no
 upload), INTEGCOV_POD_NAMESPACE, INTEGCOV_POD_NAME, INTEGCOV_CONTAINER, INTEGCOV_CAPTURE, INTEGCOV_CAPTURE_UID,
-INTEGCOV_UPLOAD_TIMEOUT (like 20s, or seconds; default: INTEGCOV_GRACE_PERIOD (else 30 s) less 5 s from the first
-SIGTERM, else from the exit), STORAGE_EMULATOR_HOST (a GCS emulator; else application default credentials).
+INTEGCOV_UPLOAD_TIMEOUT (like 20s, or seconds, from the exit), INTEGCOV_GRACE_PERIOD (else 30 s; after a SIGTERM
+the upload ends 5 s, or half a shorter grace period, before the grace period does), STORAGE_EMULATOR_HOST (a GCS
+emulator; else application default credentials).
 `
 
 // Agent is one invocation: its version, usage text and where it writes.
