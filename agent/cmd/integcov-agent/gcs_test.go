@@ -323,11 +323,10 @@ func TestServerKilledMidUploadAndRestartedGetsEveryFileThroughRetries(t *testing
 	env = append(env, "INTEGCOV_UPLOAD_TIMEOUT=120s")
 	manyFiles(t, cov, 500)
 	p := agent(t, env, "run", "--", covappBin, "-exit", "0")
-	for storedCount(gcs) < 50 {
-		if p.cmd.ProcessState != nil {
-			t.Fatalf("agent ended first: %s", p.describe())
+	for deadline := time.Now().Add(hangGuard); storedCount(gcs) < 50; time.Sleep(time.Millisecond) {
+		if p.ended() || time.Now().After(deadline) {
+			t.Fatalf("fewer than 50 files stored before the agent ended or %v passed: %s", hangGuard, p.describe())
 		}
-		time.Sleep(time.Millisecond)
 	}
 	gcs.Kill()
 	time.Sleep(time.Second)
