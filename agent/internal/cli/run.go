@@ -22,10 +22,7 @@ import (
 // exited, it drops every signal (the terminating ones from package pid1's init on) and reaps orphans.
 func (a *Agent) uploadRun(run handoff.Run) int {
 	pid1.Keep(supervise.Forwarded())
-	s := settings.FromEnv(os.Getenv, []string{run.Program}, settings.Host{
-		Hostname:                firstLine("/proc/sys/kernel/hostname"),
-		ServiceAccountNamespace: firstLine("/var/run/secrets/kubernetes.io/serviceaccount/namespace"),
-	})
+	s := settings.FromEnv(os.Getenv, []string{run.Program}, podHost())
 	if loc, ok := a.checkUpload(s); ok {
 		if err := footprint.Release(); err != nil {
 			a.Logf("could not release start-up memory (harmless): %v", err)
@@ -85,6 +82,14 @@ func (a *Agent) upload(s settings.Settings, loc storage.Location, run upload.Run
 	case <-done:
 	case <-time.After(time.Until(s.GiveUp(deadline))):
 		a.Logf("coverage upload did not finish before its deadline; giving up")
+	}
+}
+
+// podHost reads the container's facts that serve as key fallbacks.
+func podHost() settings.Host {
+	return settings.Host{
+		Hostname:                firstLine("/proc/sys/kernel/hostname"),
+		ServiceAccountNamespace: firstLine("/var/run/secrets/kubernetes.io/serviceaccount/namespace"),
 	}
 }
 

@@ -215,13 +215,9 @@ func Upload(ctx context.Context, store storage.Store, run Run, deadline time.Tim
 		UploadedAt: manifest.Time(time.Now()), Files: uploaded, Failed: failed,
 	}
 	res.Manifest = m
-	data, err := m.JSON()
-	if err == nil {
-		manifestCtx, cancel := context.WithDeadline(ctx, deadline)
-		err = store.Put(manifestCtx, storage.Join(prefix, manifest.FileName), strings.NewReader(string(data)),
-			int64(len(data)), crc32.Checksum(data, castagnoli()))
-		cancel()
-	}
+	manifestCtx, cancel := context.WithDeadline(ctx, deadline)
+	err = PutManifest(manifestCtx, store, prefix, m)
+	cancel()
 	if err != nil {
 		res.ManifestErr = err
 		logf("could not write %s to %s: %v", manifest.FileName, res.Target, err)
@@ -237,6 +233,16 @@ func Upload(ctx context.Context, store storage.Store, run Run, deadline time.Tim
 		logf("%v (a restart of this container would upload these files again)", err)
 	}
 	return res
+}
+
+// PutManifest writes m as prefix/integcov-manifest.json: the commit of the run whose files are below prefix.
+func PutManifest(ctx context.Context, store storage.Store, prefix string, m manifest.Manifest) error {
+	data, err := m.JSON()
+	if err != nil {
+		return err
+	}
+	return store.Put(ctx, storage.Join(prefix, manifest.FileName), strings.NewReader(string(data)), int64(len(data)),
+		crc32.Checksum(data, castagnoli()))
 }
 
 // PutFiles uploads dir/name to prefix/name for each name with Parallelism workers until ctx ends; every name ends up
