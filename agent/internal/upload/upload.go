@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"integcov.io/agent/internal/atomicfile"
 	"integcov.io/agent/internal/manifest"
 	"integcov.io/agent/internal/settings"
@@ -257,33 +259,26 @@ func putAll(ctx context.Context, store storage.Store, dir, prefix string, names 
 		uploaded []manifest.File
 		failed   []string
 		firstErr error
+		workers  errgroup.Group // no shared context: one file's failure must not cancel the others
 	)
-	work := make(chan string)
-	var wg sync.WaitGroup
-	for i := 0; i < min(Parallelism, len(names)); i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for name := range work {
-				entry, err := putFile(ctx, store, dir, storage.Join(prefix, name), name)
-				mu.Lock()
-				if err != nil {
-					failed = append(failed, name)
-					if firstErr == nil {
-						firstErr = fmt.Errorf("%s: %w", name, err)
-					}
-				} else {
-					uploaded = append(uploaded, entry)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
+	workers.SetLimit(Parallelism)
 	for _, name := range names {
-		work <- name
+		workers.Go(func() error {
+			entry, err := putFile(ctx, store, dir, storage.Join(prefix, name), name)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failed = append(failed, name)
+				if firstErr == nil {
+					firstErr = fmt.Errorf("%s: %w", name, err)
+				}
+			} else {
+				uploaded = append(uploaded, entry)
+			}
+			return nil
+		})
 	}
-	close(work)
-	wg.Wait()
+	workers.Wait()
 	sort.Slice(uploaded, func(i, j int) bool { return uploaded[i].Name < uploaded[j].Name })
 	sort.Strings(failed)
 	return uploaded, failed, firstErr
