@@ -66,7 +66,7 @@ func TestMain(m *testing.M) {
 }
 
 // runChild is the test binary run as the agent's child. "signals": prints "got N" for every forwarded signal and
-// exits 0 after the second SIGTERM. "panic": panics (Go exits 2). "sleep": sleeps until killed.
+// exits 0 after the second SIGTERM. "term-file": writes the file GOT at its first SIGTERM and exits 0. "panic": panics (Go exits 2). "sleep": sleeps until killed.
 func runChild(mode string) int {
 	switch mode {
 	case "signals":
@@ -82,6 +82,13 @@ func runChild(mode string) int {
 				}
 			}
 		}
+	case "term-file":
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGTERM)
+		os.WriteFile(os.Getenv("READY"), []byte("ready"), 0o644)
+		<-ch
+		os.WriteFile(os.Getenv("GOT"), []byte("SIGTERM"), 0o644)
+		return 0
 	case "panic":
 		panic("child panics on purpose")
 	case "sleep":

@@ -23,6 +23,7 @@ const (
 	EnvCaptureUID    = "INTEGCOV_CAPTURE_UID"
 	EnvGracePeriod   = "INTEGCOV_GRACE_PERIOD"
 	EnvUploadTimeout = "INTEGCOV_UPLOAD_TIMEOUT"
+	EnvSignalGroup   = "INTEGCOV_SIGNAL_GROUP"
 )
 
 // Deadline rules, the same as the pod contract documents them.
