@@ -6,7 +6,7 @@ package main
 import (
 	"os"
 
-	"integcov.io/agent/internal/cli"
+	"integcov.io/agent/internal/uploadcmd"
 	_ "integcov.io/agent/internal/pid1" // first: signals and orphans are handled before the storage client's init
 )
 
@@ -14,5 +14,5 @@ import (
 var version = "dev"
 
 func main() {
-	os.Exit(cli.Stdio(version).Main(os.Args[1:]))
+	os.Exit(uploadcmd.Stdio(version).Main(os.Args[1:]))
 }

@@ -30,7 +30,7 @@ func TestRunBinaryLinksOnlyTheStandardLibrary(t *testing.T) {
 		if !strings.HasPrefix(dep, "integcov.io/agent/") {
 			t.Errorf("integcov-agent links %s", dep)
 		}
-		if dep == "integcov.io/agent/internal/storage" || dep == "integcov.io/agent/internal/cli" {
+		if dep == "integcov.io/agent/internal/storage" || dep == "integcov.io/agent/internal/uploadcmd" {
 			t.Errorf("integcov-agent links %s, which belongs to the uploader", dep)
 		}
 	}

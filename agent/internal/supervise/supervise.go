@@ -54,17 +54,17 @@ type Supervisor struct {
 	firstTerm time.Time
 }
 
-// Early are the signals subscribed before the child starts: the ones a container gets at any moment (SIGTERM from
+// SubscribedBeforeStart are the signals subscribed before the child starts: the ones a container gets at any moment (SIGTERM from
 // kubelet, SIGINT/SIGQUIT from a terminal, SIGHUP/SIGUSR1/SIGUSR2 from tools). Each subscription costs a round
 // trip to the Go runtime's signal thread (about 20 µs, far more on a loaded machine; all of Forwarded took 1-2 ms),
 // so the rest are subscribed right after the child started.
-var Early = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}
+var SubscribedBeforeStart = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}
 
-// Listen subscribes to the Early signals. Call it before Start so that one arriving in between is queued and
+// Listen subscribes to the SubscribedBeforeStart signals. Call it before Start so that one arriving in between is queued and
 // delivered to the child once it exists, instead of killing the agent. Start subscribes the rest of Forwarded.
 func Listen() *Supervisor {
 	s := &Supervisor{signals: make(chan os.Signal, 128)}
-	signal.Notify(s.signals, Early...)
+	signal.Notify(s.signals, SubscribedBeforeStart...)
 	return s
 }
 

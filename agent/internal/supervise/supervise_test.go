@@ -43,7 +43,7 @@ func TestEarlySignalsAreForwardedOnes(t *testing.T) {
 	for _, s := range Forwarded() {
 		forwarded[s] = true
 	}
-	for _, s := range Early {
+	for _, s := range SubscribedBeforeStart {
 		if !forwarded[s] {
 			t.Errorf("%v is subscribed before the start but not forwarded", s)
 		}

@@ -1,9 +1,9 @@
-// Package launch is the integcov-agent command line: run (wrap mode), install, version, help, and the hand-over to
+// Package agentcmd is the integcov-agent command line: run (wrap mode), install, version, help, and the hand-over to
 // integcov-agent-upload for everything that needs the storage client. It links only the standard library (a test
 // checks it): Go runs the package initialisation of everything linked before main, and the GCS client's would delay
 // the app's start by ~15 ms. Every line it writes to stderr starts with "integcov-agent:", since it shares stderr
 // with the application.
-package launch
+package agentcmd
 
 import (
 	"fmt"

@@ -1,9 +1,9 @@
-// Package cli is the integcov-agent-upload command line: everything that needs the storage client. integcov-agent
-// (package launch) becomes this program after the app exited (upload-run) and runs it for sidecar and flush; the
+// Package uploadcmd is the integcov-agent-upload command line: everything that needs the storage client. integcov-agent
+// (package agentcmd) becomes this program after the app exited (upload-run) and runs it for sidecar and flush; the
 // split keeps the storage client's package initialisation out of the process that starts the app. Every line it
 // writes to stderr starts with "integcov-agent:", since for the user it is the same agent, sharing stderr with the
 // application.
-package cli
+package uploadcmd
 
 import (
 	"fmt"
