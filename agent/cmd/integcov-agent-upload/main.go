@@ -6,8 +6,8 @@ package main
 import (
 	"os"
 
+	_ "integcov.io/agent/internal/pid1" // its init ignores terminating signals before the storage client's init runs
 	"integcov.io/agent/internal/uploadcmd"
-	_ "integcov.io/agent/internal/pid1" // first: signals and orphans are handled before the storage client's init
 )
 
 // version is set at build time with -ldflags "-X main.version=...".

@@ -75,14 +75,8 @@ func (a *Agent) Main(args []string) int {
 			return a.UsageError("install takes exactly one argument: the directory")
 		}
 		return a.install(args[1])
-	case "version", "--version":
-		fmt.Fprintf(a.Stdout, "integcov-agent %s\n", a.Version)
-		return ExitOK
-	case "help", "--help", "-h":
-		fmt.Fprint(a.Stdout, Usage)
-		return ExitOK
-	default:
-		return a.UsageError("unknown subcommand %q", args[0])
+	default: // version, help, unknown
+		return a.Shared("integcov-agent", args[0])
 	}
 }
 

@@ -6,7 +6,6 @@
 package uploadcmd
 
 import (
-	"fmt"
 	"strings"
 
 	"integcov.io/agent/internal/console"
@@ -57,14 +56,8 @@ func (a *Agent) Main(args []string) int {
 			return a.UsageError("flush takes no arguments")
 		}
 		return a.flushCommand()
-	case "version", "--version":
-		fmt.Fprintf(a.Stdout, "integcov-agent-upload %s\n", a.Version)
-		return ExitOK
-	case "help", "--help", "-h":
-		fmt.Fprint(a.Stdout, Usage)
-		return ExitOK
-	default:
-		return a.UsageError("unknown subcommand %q", args[0])
+	default: // version, help, unknown
+		return a.Shared("integcov-agent-upload", args[0])
 	}
 }
 
