@@ -60,6 +60,28 @@ func run(agent string, n int) error {
 	}
 	rows = append(rows, []string{"exec → child start (median of " + strconv.Itoa(n) + ")", ms(median(bare)), ms(median(wrapped)),
 		"+" + ms(median(wrapped)-median(bare)), "≤ +1 ms"})
+	// the floor for any Go wrapper: a static Go program that only fork+execs its arguments and waits, measured
+	// alternately with the agent so both see the same load
+	minimal, err := buildMinimalWrapper(work)
+	if err != nil {
+		return err
+	}
+	var floor, agentAgain []time.Duration
+	for i := 0; i < n; i++ {
+		f, err := startDelays(1, nil, minimal, date, "+%s%N")
+		if err != nil {
+			return err
+		}
+		a, err := startDelays(1, []string{"GOCOVERDIR=" + filepath.Join(work, "cov-a")}, agent, "run", "--", date, "+%s%N")
+		if err != nil {
+			return err
+		}
+		floor, agentAgain = append(floor, f...), append(agentAgain, a...)
+	}
+	rows = append(rows, []string{"exec → child start, minimal Go fork+exec+wait wrapper vs agent, alternating (median of " +
+		strconv.Itoa(n) + ")", ms(median(floor)) + " (minimal wrapper)", ms(median(agentAgain)),
+		"+" + ms(median(agentAgain)-median(floor)) + fmt.Sprintf(" (×%.2f)", float64(median(agentAgain))/float64(median(floor))),
+		"≤ +0.5 ms over the minimal wrapper"})
 
 	// (b) RSS of the agent while the child runs
 	rss, err := rssWhileRunning(agent, sleep)
@@ -163,6 +185,44 @@ func run(agent string, n int) error {
 }
 
 // startDelays runs argv n times; the child prints the nanosecond clock at its start; returns start - exec.
+// minimalWrapper is the least a Go wrapper does: fork+exec its arguments (an absolute path), wait, exit with the code.
+const minimalWrapper = `package main
+
+import (
+	"os"
+	"syscall"
+)
+
+func main() {
+	pid, err := syscall.ForkExec(os.Args[1], os.Args[1:], &syscall.ProcAttr{Env: os.Environ(), Files: []uintptr{0, 1, 2}})
+	if err != nil {
+		os.Exit(127)
+	}
+	var ws syscall.WaitStatus
+	syscall.Wait4(pid, &ws, 0, nil)
+	os.Exit(ws.ExitStatus())
+}
+`
+
+// buildMinimalWrapper builds minimalWrapper static and stripped, like the agent.
+func buildMinimalWrapper(work string) (string, error) {
+	dir := filepath.Join(work, "minimal")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(minimalWrapper), 0o644); err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "minimal-wrapper")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, "main.go")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GO111MODULE=off")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build the minimal wrapper: %v %s", err, b)
+	}
+	return out, nil
+}
+
 func startDelays(n int, env []string, argv ...string) ([]time.Duration, error) {
 	var out []time.Duration
 	for i := 0; i < n; i++ {

@@ -6,13 +6,13 @@ package main
 import (
 	"os"
 
-	"integcov.io/agent/internal/cli"
-	_ "integcov.io/agent/internal/pid1" // first: signals and orphans are handled before the storage client's init
+	_ "integcov.io/agent/internal/pid1" // its init ignores terminating signals before the storage client's init runs
+	"integcov.io/agent/internal/uploadcmd"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
 func main() {
-	os.Exit(cli.Stdio(version).Main(os.Args[1:]))
+	os.Exit(uploadcmd.Stdio(version).Main(os.Args[1:]))
 }

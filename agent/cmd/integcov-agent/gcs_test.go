@@ -138,13 +138,14 @@ func TestServerThatAcceptsAndNeverAnswersIsAbandonedAtTheDeadline(t *testing.T) 
 	}
 }
 
-// silentServer accepts connections and never reads from or answers them: a storage server that hangs.
+// silentServer accepts connections, reads what arrives and never answers: a storage server that hangs.
 type silentServer struct {
 	l         net.Listener
 	connected chan struct{} // closed at the first connection
 	once      sync.Once
 	mu        sync.Mutex
 	conns     []net.Conn
+	got       bytes.Buffer // everything the clients sent
 }
 
 func startSilentServer(t *testing.T) *silentServer {
@@ -164,6 +165,18 @@ func startSilentServer(t *testing.T) *silentServer {
 			s.conns = append(s.conns, c) // held open, never answered
 			s.mu.Unlock()
 			s.once.Do(func() { close(s.connected) })
+			go func() {
+				buf := make([]byte, 32<<10)
+				for {
+					n, err := c.Read(buf)
+					s.mu.Lock()
+					s.got.Write(buf[:n])
+					s.mu.Unlock()
+					if err != nil {
+						return
+					}
+				}
+			}()
 		}
 	}()
 	t.Cleanup(func() {
@@ -183,6 +196,54 @@ func (s *silentServer) count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.conns)
+}
+
+func (s *silentServer) received() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.got.String()
+}
+
+// TestUploadToAHangingStoreEndsBeforeTheGracePeriodWithTheManifestTried plays kubelet with a 5 s grace period: SIGTERM,
+// then SIGKILL 5 s later unless the agent exited by itself. The store accepts and never answers, so the upload can
+// only end by its deadline, which must leave room for the manifest attempt and the last lines, also when the
+// configured upload timeout is longer than the grace period.
+func TestUploadToAHangingStoreEndsBeforeTheGracePeriodWithTheManifestTried(t *testing.T) {
+	const grace = 5 * time.Second
+	for _, tt := range []struct {
+		name string
+		env  []string
+	}{
+		{"grace period only", nil},
+		{"upload timeout longer than the grace period", []string{"INTEGCOV_UPLOAD_TIMEOUT=20s"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			silent := startSilentServer(t)
+			env, _ := gcsEnv(t, "http://"+silent.addr(), "x")
+			env = append(append(env, fmt.Sprintf("INTEGCOV_GRACE_PERIOD=%d", int(grace.Seconds()))), tt.env...)
+			ready := filepath.Join(t.TempDir(), "ready")
+			p := agent(t, env, "run", "--", covappBin, "-serve", "127.0.0.1:0", "-ready", ready, "-exit", "7")
+			awaitFile(t, p, ready)
+			if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			kubelet := time.AfterFunc(grace, func() { p.cmd.Process.Kill() })
+			code := p.wait(t)
+			if !kubelet.Stop() || code != 7 {
+				t.Fatalf("exit %d: the agent did not exit by itself within the %v grace period: %s", code, grace,
+					p.describe())
+			}
+			last := strings.TrimSpace(p.err())
+			last = last[strings.LastIndex(last, "\n")+1:]
+			if !strings.HasPrefix(last, "integcov-agent: could not write integcov-manifest.json") ||
+				!strings.Contains(p.err(), "2 of 2 coverage files not uploaded") {
+				t.Fatalf("want the failed files counted and the manifest failure as the last line: %s", p.describe())
+			}
+			if !strings.Contains(silent.received(), manifest.FileName) {
+				t.Fatalf("the manifest never reached the store: %s", p.describe())
+			}
+		})
+	}
 }
 
 func TestAFirstRequestThatIsNeverAnsweredIsRetriedAndTheUploadCompletes(t *testing.T) {
@@ -262,11 +323,10 @@ func TestServerKilledMidUploadAndRestartedGetsEveryFileThroughRetries(t *testing
 	env = append(env, "INTEGCOV_UPLOAD_TIMEOUT=120s")
 	manyFiles(t, cov, 500)
 	p := agent(t, env, "run", "--", covappBin, "-exit", "0")
-	for storedCount(gcs) < 50 {
-		if p.cmd.ProcessState != nil {
-			t.Fatalf("agent ended first: %s", p.describe())
+	for deadline := time.Now().Add(hangGuard); storedCount(gcs) < 50; time.Sleep(time.Millisecond) {
+		if p.ended() || time.Now().After(deadline) {
+			t.Fatalf("fewer than 50 files stored before the agent ended or %v passed: %s", hangGuard, p.describe())
 		}
-		time.Sleep(time.Millisecond)
 	}
 	gcs.Kill()
 	time.Sleep(time.Second)

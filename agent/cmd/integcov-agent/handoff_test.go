@@ -2,19 +2,20 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"integcov.io/agent/internal/agenttest"
 )
 
 // nonStandardDeps lists the packages pkg links that are not in the standard library.
 func nonStandardDeps(t *testing.T, pkg string) []string {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", pkg).CombinedOutput()
+	out, err := agenttest.Go("list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", pkg).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
 	}
@@ -29,7 +30,7 @@ func TestRunBinaryLinksOnlyTheStandardLibrary(t *testing.T) {
 		if !strings.HasPrefix(dep, "integcov.io/agent/") {
 			t.Errorf("integcov-agent links %s", dep)
 		}
-		if dep == "integcov.io/agent/internal/storage" || dep == "integcov.io/agent/internal/cli" {
+		if dep == "integcov.io/agent/internal/storage" || dep == "integcov.io/agent/internal/uploadcmd" {
 			t.Errorf("integcov-agent links %s, which belongs to the uploader", dep)
 		}
 	}

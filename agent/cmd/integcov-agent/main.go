@@ -7,12 +7,12 @@ package main
 import (
 	"os"
 
-	"integcov.io/agent/internal/launch"
+	"integcov.io/agent/internal/agentcmd"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
 func main() {
-	os.Exit(launch.Stdio(version).Main(os.Args[1:]))
+	os.Exit(agentcmd.Stdio(version).Main(os.Args[1:]))
 }

@@ -66,7 +66,7 @@ func TestMain(m *testing.M) {
 }
 
 // runChild is the test binary run as the agent's child. "signals": prints "got N" for every forwarded signal and
-// exits 0 after the second SIGTERM. "panic": panics (Go exits 2). "sleep": sleeps until killed.
+// exits 0 after the second SIGTERM. "term-file": writes the file GOT at its first SIGTERM and exits 0. "panic": panics (Go exits 2). "sleep": sleeps until killed.
 func runChild(mode string) int {
 	switch mode {
 	case "signals":
@@ -82,6 +82,13 @@ func runChild(mode string) int {
 				}
 			}
 		}
+	case "term-file":
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGTERM)
+		os.WriteFile(os.Getenv("READY"), []byte("ready"), 0o644)
+		<-ch
+		os.WriteFile(os.Getenv("GOT"), []byte("SIGTERM"), 0o644)
+		return 0
 	case "panic":
 		panic("child panics on purpose")
 	case "sleep":
@@ -98,15 +105,13 @@ type proc struct {
 	stdout strings.Builder
 	stderr strings.Builder
 	lines  chan string
-	read   chan struct{} // closed when stdout reached EOF
-	done   chan struct{}
+	exited chan struct{} // closed once the process was reaped (all of stdout read first)
 }
 
 // start runs argv with the test's environment plus env (KEY=VALUE) and waits for nothing.
 func start(t *testing.T, env []string, argv ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(argv[0], argv[1:]...), lines: make(chan string, 1024), read: make(chan struct{}),
-		done: make(chan struct{})}
+	p := &proc{cmd: exec.Command(argv[0], argv[1:]...), lines: make(chan string, 1024), exited: make(chan struct{})}
 	p.cmd.Env = append(os.Environ(), env...)
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {
@@ -132,16 +137,27 @@ func start(t *testing.T, env []string, argv ...string) *proc {
 			}
 		}
 		close(p.lines)
-		close(p.read)
+		// all of stdout is read before Wait closes the pipe (exec.Cmd's rule), so no output is lost
+		p.cmd.Wait()
+		close(p.exited)
 	}()
 	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
+		if !p.ended() {
 			p.cmd.Process.Kill()
+			<-p.exited
 		}
 	})
 	return p
+}
+
+// ended tells whether the process has exited and was reaped.
+func (p *proc) ended() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
 }
 
 type writerFunc func([]byte) (int, error)
@@ -156,19 +172,12 @@ func agent(t *testing.T, env []string, args ...string) *proc {
 // wait returns the exit code (128+N for a signal, as a shell reports it).
 func (p *proc) wait(t *testing.T) int {
 	t.Helper()
-	// all of stdout is read before Wait closes the pipe (exec.Cmd's rule), so no output is lost
-	errc := make(chan error, 1)
-	go func() {
-		<-p.read
-		errc <- p.cmd.Wait()
-	}()
 	select {
-	case <-errc:
+	case <-p.exited:
 	case <-time.After(hangGuard):
 		p.cmd.Process.Kill()
 		t.Fatalf("still running after %v: %s", hangGuard, p.describe())
 	}
-	close(p.done)
 	ws := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if ws.Signaled() {
 		return 128 + int(ws.Signal())
@@ -219,12 +228,12 @@ func awaitFile(t *testing.T, p *proc, path string) {
 		if _, err := os.Stat(path); err == nil {
 			return
 		}
-		if p.cmd.ProcessState != nil {
-			break
+		if p.ended() {
+			t.Fatalf("%s never appeared, the process ended: %s", path, p.describe())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("%s never appeared: %s", path, p.describe())
+	t.Fatalf("%s never appeared within %v: %s", path, hangGuard, p.describe())
 }
 
 // childPIDs lists the direct children of pid.

@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"integcov.io/agent/internal/agenttest"
 	"integcov.io/agent/internal/manifest"
@@ -189,6 +191,57 @@ func TestEveryCatchableSignalIsForwardedUnchanged(t *testing.T) {
 	if code := p.wait(t); code != 0 {
 		t.Fatalf("exit %d: %s", code, p.describe())
 	}
+}
+
+// A shell that wraps the app does not pass SIGTERM on; with INTEGCOV_SIGNAL_GROUP the agent signals the child's
+// whole process group, so the shell's child (the test binary) gets it too. Without it, only the shell does.
+func TestSignalGroupReachesTheGrandchildOfAShellWrappedApp(t *testing.T) {
+	self, _ := os.Executable()
+	for _, tt := range []struct {
+		group string
+		want  bool
+	}{{"1", true}, {"", false}} {
+		t.Run("INTEGCOV_SIGNAL_GROUP="+tt.group, func(t *testing.T) {
+			dir := t.TempDir()
+			ready, got := filepath.Join(dir, "ready"), filepath.Join(dir, "got")
+			env := []string{childEnv + "=term-file", "READY=" + ready, "GOT=" + got, "INTEGCOV_SIGNAL_GROUP=" + tt.group}
+			// the grandchild's stdout is not the agent's, so the test ends with the shell
+			p := agent(t, env, "run", "--", "sh", "-c", `"$0" >/dev/null 2>&1 & echo $! > "$1.pid"; wait`, self, got)
+			awaitFile(t, p, ready)
+			grandchild := readPID(t, got+".pid")
+			t.Cleanup(func() { syscall.Kill(grandchild, syscall.SIGKILL) })
+			syscall.Kill(p.cmd.Process.Pid, syscall.SIGTERM)
+			if code := p.wait(t); code != 143 {
+				t.Fatalf("exit %d, want the shell's 143: %s", code, p.describe())
+			}
+			if !tt.want {
+				if _, err := os.Stat(got); err == nil || syscall.Kill(grandchild, 0) != nil {
+					t.Fatalf("without the group the grandchild got SIGTERM or ended (%v)", err)
+				}
+				return
+			}
+			for deadline := time.Now().Add(hangGuard); ; time.Sleep(10 * time.Millisecond) {
+				if _, err := os.Stat(got); err == nil {
+					return
+				}
+				if syscall.Kill(grandchild, 0) != nil || time.Now().After(deadline) {
+					t.Fatalf("the grandchild ended or %v passed without SIGTERM: %s", hangGuard, p.describe())
+				}
+			}
+		})
+	}
+}
+
+func readPID(t *testing.T, file string) int {
+	t.Helper()
+	for deadline := time.Now().Add(hangGuard); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		data, _ := os.ReadFile(file)
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
+			return pid
+		}
+	}
+	t.Fatalf("no pid in %s", file)
+	return 0
 }
 
 func TestUnhandledSIGHUPKillsTheChildWith129(t *testing.T) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -18,20 +17,18 @@ func TestSidecarKeepsEveryRunOfACrashingAppAndCommitsOnSIGTERM(t *testing.T) {
 	env, root := gcsEnv(t, gcs.Endpoint(), "sidecar")
 	sc := agent(t, env, "sidecar", "app")
 	appDir := filepath.Join(root, "app")
-	deadline := time.Now().Add(hangGuard)
-	for { // the sidecar creates the app's GOCOVERDIR before the app starts
-		if _, err := os.Stat(appDir); err == nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	awaitFile(t, sc, appDir) // the sidecar creates the app's GOCOVERDIR before the app starts
 	// the app (its command unchanged, only GOCOVERDIR set) crashes twice, then succeeds
 	for i, code := range []string{"1", "2", "0"} {
 		p := start(t, []string{"GOCOVERDIR=" + appDir}, covappBin, "-exit", code, "-work", fmt.Sprint(3+i))
 		p.wait(t)
 	}
-	// uploaded while the sidecar still runs: 1 meta-data file and 3 counters files
-	for n := 0; n < 4 && time.Now().Before(deadline); n = len(gcs.Objects(t, bucket, "sidecar/")) {
+	// uploaded while the sidecar still runs (Finish would upload them too): 1 meta-data file and 3 counters files
+	deadline := time.Now().Add(hangGuard)
+	for n := 0; n < 4; n = len(gcs.Objects(t, bucket, "sidecar/")) {
+		if sc.ended() || time.Now().After(deadline) {
+			t.Fatalf("%d of 4 files in storage before SIGTERM: %s", n, sc.describe())
+		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	syscall.Kill(sc.cmd.Process.Pid, syscall.SIGTERM)

@@ -37,11 +37,23 @@ func RepoRoot() (string, error) {
 	return "", fmt.Errorf("no testapps/covapp above %s", wd)
 }
 
+// EnvGo names another go command than the one on PATH (the same variable integcov collect reads).
+const EnvGo = "INTEGCOV_GO"
+
+// Go is the go command with args: INTEGCOV_GO when set, else go from PATH. Every test helper runs Go through it.
+func Go(args ...string) *exec.Cmd {
+	goCmd := strings.TrimSpace(os.Getenv(EnvGo))
+	if goCmd == "" {
+		goCmd = "go"
+	}
+	return exec.Command(goCmd, args...)
+}
+
 // GoBuild runs `go build args... -o out pkg` in dir as a static binary.
 func GoBuild(dir, out, pkg string, args ...string) error {
 	cmdArgs := append([]string{"build"}, args...)
 	cmdArgs = append(cmdArgs, "-o", out, pkg)
-	cmd := exec.Command("go", cmdArgs...)
+	cmd := Go(cmdArgs...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -72,7 +84,7 @@ var percentRE = regexp.MustCompile(`coverage:\s+([0-9.]+)% of statements`)
 // Percent is `go tool covdata percent -i dirs` of the one covered package.
 func Percent(t *testing.T, dirs ...string) float64 {
 	t.Helper()
-	out, err := exec.Command("go", "tool", "covdata", "percent", "-i", strings.Join(dirs, ",")).CombinedOutput()
+	out, err := Go("tool", "covdata", "percent", "-i", strings.Join(dirs, ",")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go tool covdata percent: %v\n%s", err, out)
 	}

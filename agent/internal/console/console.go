@@ -43,3 +43,18 @@ func (c *Console) UsageError(format string, args ...any) int {
 	fmt.Fprint(c.Stderr, c.Usage)
 	return ExitUsage
 }
+
+// Shared answers what both binaries' command lines answer alike: version, help, and an unknown subcommand (a usage
+// error). program is the binary's name as the version line shows it.
+func (c *Console) Shared(program, subcommand string) int {
+	switch subcommand {
+	case "version", "--version":
+		fmt.Fprintf(c.Stdout, "%s %s\n", program, c.Version)
+		return 0
+	case "help", "--help", "-h":
+		fmt.Fprint(c.Stdout, c.Usage)
+		return 0
+	default:
+		return c.UsageError("unknown subcommand %q", subcommand)
+	}
+}

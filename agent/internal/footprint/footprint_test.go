@@ -1,7 +1,11 @@
 package footprint
 
 import (
+	"os"
 	"reflect"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -20,13 +24,47 @@ garbage line`
 	}
 }
 
-func TestReleaseKeepsTheProgramWorking(t *testing.T) {
+// executableRSS is the resident memory (kB) of this executable's read-only mappings, from /proc/self/smaps.
+func executableRSS(t *testing.T) int {
+	t.Helper()
+	var exe syscall.Stat_t
+	if err := syscall.Stat("/proc/self/exe", &exe); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	total, counting := 0, false
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 5 && strings.Contains(f[0], "-") && len(f[1]) == 4 { // a mapping's header line
+			ino, _ := strconv.ParseUint(f[4], 10, 64)
+			counting = ino == exe.Ino && f[1][1] != 'w'
+		} else if counting && len(f) == 3 && f[0] == "Rss:" {
+			kb, _ := strconv.Atoi(f[1])
+			total += kb
+		}
+	}
+	return total
+}
+
+func TestReleaseDropsTheExecutablesResidentReadOnlyPagesAndTheProgramKeepsWorking(t *testing.T) {
+	before := executableRSS(t)
+	if before == 0 {
+		t.Fatal("no resident read-only pages of the executable found in /proc/self/smaps")
+	}
 	if err := Release(); err != nil {
 		t.Fatal(err)
 	}
-	// code and read-only data are faulted back in: the test binary still runs, allocates and compares
-	got := ReadOnlyRanges("00400000-00c00000 r-xp 0 0 7 /x", 7)
-	if len(got) != 1 {
+	// what runs from here on (this test, reading smaps) is faulted back in with its neighbours (the kernel maps
+	// around a fault); a clear part of the rest must be gone (about 40 % is, measured)
+	after := executableRSS(t)
+	if after > before*9/10 {
+		t.Fatalf("resident read-only pages of the executable: %d kB before Release, %d kB after", before, after)
+	}
+	// code and read-only data come back: the program still runs, allocates and compares
+	if got := ReadOnlyRanges("00400000-00c00000 r-xp 0 0 7 /x", 7); len(got) != 1 {
 		t.Fatalf("after Release: %v", got)
 	}
 }

@@ -18,11 +18,11 @@ import (
 // RunCommand is handoff.RunCommand (this package must not import anything but syscall).
 const RunCommand = "upload-run"
 
-// Early lists the signals whose default action ends or stops the process and that Go does not need itself: they
+// IgnoredFromInit lists the signals whose default action ends or stops the process and that Go does not need itself: they
 // are ignored from this package's init on. Not here: SIGURG (Go's preemption), SIGPIPE (Go handles it per fd), the
 // synchronous faults (ILL, TRAP, BUS, FPE, SEGV: Go turns real ones into panics), SIGKILL/SIGSTOP; Keep drops those
 // the agent forwarded from main on.
-func Early() []syscall.Signal {
+func IgnoredFromInit() []syscall.Signal {
 	out := []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGABRT, syscall.SIGUSR1,
 		syscall.SIGUSR2, syscall.SIGALRM, syscall.SIGTERM, syscall.SIGSTKFLT, syscall.SIGTSTP, syscall.SIGTTIN,
 		syscall.SIGTTOU, syscall.SIGXCPU, syscall.SIGXFSZ, syscall.SIGVTALRM, syscall.SIGIO, syscall.SIGPWR,
@@ -48,7 +48,7 @@ func init() {
 		return
 	}
 	ignore := sigaction{handler: sigIgn}
-	for _, s := range Early() {
+	for _, s := range IgnoredFromInit() {
 		// best effort: a failure leaves Go's handler, which Keep takes over from main on
 		syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&ignore)), 0,
 			unsafe.Sizeof(ignore.mask), 0, 0)

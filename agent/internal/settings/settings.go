@@ -23,19 +23,24 @@ const (
 	EnvCaptureUID    = "INTEGCOV_CAPTURE_UID"
 	EnvGracePeriod   = "INTEGCOV_GRACE_PERIOD"
 	EnvUploadTimeout = "INTEGCOV_UPLOAD_TIMEOUT"
+	EnvSignalGroup   = "INTEGCOV_SIGNAL_GROUP"
 )
 
 // Deadline rules, the same as the pod contract documents them.
 const (
 	// DefaultGracePeriod is kubelet's default terminationGracePeriodSeconds.
 	DefaultGracePeriod = 30 * time.Second
-	// GraceMargin is kept back from the grace period for process exit and the manifest.
+	// GraceMargin is kept back from the grace period for giving up on a request that ignores its deadline, the
+	// last log lines and the process exit. 5 s is ample for those on a 30 s grace period; a short grace period
+	// keeps half of itself instead (see Margin), so the upload still gets the other half.
 	GraceMargin = 5 * time.Second
-	// MinBudget is what the upload gets even when the app used up its grace period (it may then be killed).
+	// MinBudget is what the upload gets after an exit without SIGTERM even when the configured time is shorter.
 	MinBudget = 2 * time.Second
 	// ManifestReserveMax caps the part of the budget kept for the manifest.
 	ManifestReserveMax = 3 * time.Second
-	maxSeconds         = 86400
+	// GiveUpSlack is how long after its deadline an upload that ignores its context is abandoned, at most.
+	GiveUpSlack = time.Second
+	maxSeconds  = 86400
 )
 
 // Unknown is the key segment used for an empty value.
@@ -123,27 +128,44 @@ func ParseTimeout(raw string) (time.Duration, error) {
 	return d, nil
 }
 
-// Deadline is when the whole upload (files and manifest) must be done. With INTEGCOV_UPLOAD_TIMEOUT: that long after
-// the child exited. Without: the grace period (INTEGCOV_GRACE_PERIOD, else 30 s) less GraceMargin, counted from the
-// first SIGTERM the agent got (kubelet's grace period starts then), else from the exit; never less than MinBudget
-// after the exit.
+// Grace is the pod's grace period: INTEGCOV_GRACE_PERIOD, else kubelet's default.
+func (s Settings) Grace() time.Duration {
+	if s.GracePeriod >= 0 {
+		return s.GracePeriod
+	}
+	return DefaultGracePeriod
+}
+
+// Margin is what Deadline keeps back from the end of the grace period: GraceMargin, or half a grace period shorter
+// than twice that (5 s grace: the upload ends 2.5 s after SIGTERM, the process at most GiveUp later).
+func (s Settings) Margin() time.Duration {
+	return min(GraceMargin, s.Grace()/2)
+}
+
+// Deadline is when the whole upload (files and manifest) must be done. After a SIGTERM (kubelet's grace period
+// starts then and ends with SIGKILL) it is never later than the grace period less Margin, counted from that
+// SIGTERM, so the manifest is still attempted and the last line printed before the kill. Within that:
+// INTEGCOV_UPLOAD_TIMEOUT after the exit when set; else the grace period less Margin from the first SIGTERM. Without
+// a SIGTERM (nothing will kill the process) it counts from the exit: INTEGCOV_UPLOAD_TIMEOUT, else the grace period
+// less Margin, and at least MinBudget.
 func (s Settings) Deadline(exitedAt, firstTermAt time.Time) time.Time {
+	if !firstTermAt.IsZero() {
+		limit := firstTermAt.Add(s.Grace() - s.Margin())
+		if s.UploadTimeout > 0 && exitedAt.Add(s.UploadTimeout).Before(limit) {
+			return exitedAt.Add(s.UploadTimeout)
+		}
+		return limit
+	}
 	if s.UploadTimeout > 0 {
 		return exitedAt.Add(s.UploadTimeout)
 	}
-	grace := DefaultGracePeriod
-	if s.GracePeriod >= 0 {
-		grace = s.GracePeriod
-	}
-	from := exitedAt
-	if !firstTermAt.IsZero() {
-		from = firstTermAt
-	}
-	deadline := from.Add(grace - GraceMargin)
-	if floor := exitedAt.Add(MinBudget); deadline.Before(floor) {
-		return floor
-	}
-	return deadline
+	return exitedAt.Add(max(s.Grace()-s.Margin(), MinBudget))
+}
+
+// GiveUp is when the process stops waiting for an upload that ignores its deadline: GiveUpSlack after it, but
+// within half the Margin, so it still ends before the grace period does.
+func (s Settings) GiveUp(deadline time.Time) time.Time {
+	return deadline.Add(min(GiveUpSlack, s.Margin()/2))
 }
 
 // FilesDeadline leaves a fifth of the budget (at most ManifestReserveMax) for the manifest.

@@ -89,11 +89,16 @@ func TestDeadline(t *testing.T) {
 		want    time.Time
 	}{
 		{"configured timeout counts from exit", 20 * time.Second, 60 * time.Second, term, exit.Add(20 * time.Second)},
+		{"configured timeout ends the margin before the grace period", 60 * time.Second, 30 * time.Second, term,
+			term.Add(25 * time.Second)},
+		{"configured timeout without SIGTERM is not capped", 60 * time.Second, 30 * time.Second, time.Time{},
+			exit.Add(60 * time.Second)},
 		{"default grace from exit", 0, -1, time.Time{}, exit.Add(25 * time.Second)},
 		{"default grace from first SIGTERM", 0, -1, term, term.Add(25 * time.Second)},
 		{"grace period from env", 0, 60 * time.Second, term, term.Add(55 * time.Second)},
-		{"used-up grace period keeps the minimum budget", 0, 6 * time.Second, term, exit.Add(MinBudget)},
-		{"zero grace period", 0, 0, time.Time{}, exit.Add(MinBudget)},
+		{"short grace period keeps half of itself", 0, 5 * time.Second, exit, exit.Add(2500 * time.Millisecond)},
+		{"used-up grace period is not extended past its end", 0, 6 * time.Second, term, term.Add(3 * time.Second)},
+		{"zero grace period without SIGTERM keeps the minimum budget", 0, 0, time.Time{}, exit.Add(MinBudget)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,6 +107,20 @@ func TestDeadline(t *testing.T) {
 				t.Errorf("Deadline = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestGiveUpEndsBeforeTheGracePeriod(t *testing.T) {
+	term := time.Unix(1000, 0)
+	for _, grace := range []time.Duration{0, time.Second, 5 * time.Second, 30 * time.Second, time.Hour} {
+		s := Settings{GracePeriod: grace}
+		end := term.Add(grace)
+		if giveUp := s.GiveUp(s.Deadline(term, term)); grace > 0 && !giveUp.Before(end) {
+			t.Errorf("grace %v: gives up at %v, the grace period ends at %v", grace, giveUp.Sub(term), grace)
+		}
+	}
+	if got := (Settings{GracePeriod: 30 * time.Second}).GiveUp(term); !got.Equal(term.Add(GiveUpSlack)) {
+		t.Errorf("30 s grace: gives up %v after the deadline", got.Sub(term))
 	}
 }
 

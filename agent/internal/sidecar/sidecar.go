@@ -210,13 +210,9 @@ func (s *Sidecar) Finish(stoppedAt, deadline time.Time) {
 			s.Logf("%d of %d coverage files of %s not uploaded to %s (first error: %v)", len(m.Failed),
 				len(m.Failed)+len(m.Files), c.name, target, c.firstErr)
 		}
-		data, err := m.JSON()
-		if err == nil {
-			ctx, cancel := context.WithDeadline(context.Background(), deadline)
-			err = s.Store.Put(ctx, storage.Join(s.settingsFor(c).KeyPrefix(c.runID), manifest.FileName),
-				strings.NewReader(string(data)), int64(len(data)), crc(data))
-			cancel()
-		}
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		err := upload.PutManifest(ctx, s.Store, s.settingsFor(c).KeyPrefix(c.runID), m)
+		cancel()
 		if err != nil {
 			s.Logf("could not write %s to %s: %v", manifest.FileName, target, err)
 			continue

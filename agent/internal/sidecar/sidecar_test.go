@@ -151,15 +151,30 @@ func TestPastTheDeadlineFilesAreCountedAsFailedAndNothingIsCommitted(t *testing.
 	}
 }
 
-func TestWatchStopsWhenTheContextEnds(t *testing.T) {
-	s, _, _ := newSidecar(t)
+func TestWatchUploadsFinishedFilesAndStopsWhenTheContextEnds(t *testing.T) {
+	s, store, _ := newSidecar(t)
 	s.Prepare([]string{"app"})
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	done := make(chan struct{})
 	go func() { s.Watch(ctx); close(done) }()
 	write(t, filepath.Join(s.Root, "app", "covmeta.a"), "meta")
+	// bounds on waiting, so a Watch that never uploads or ignores its context fails instead of hanging
+	const guard = time.Minute
+	for deadline := time.Now().Add(guard); ; time.Sleep(10 * time.Millisecond) {
+		if got, _ := filepath.Glob(filepath.Join(store, "ns/cap/uid/pod/app/*/covmeta.a")); len(got) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("covmeta.a not uploaded by the watcher within %v", guard)
+		}
+	}
 	cancel()
-	<-done // a Watch that ignored its context would hang here until the test binary's timeout
+	select {
+	case <-done:
+	case <-time.After(guard):
+		t.Fatalf("Watch still running %v after its context ended", guard)
+	}
 }
 
 // A flush in sidecar mode writes counters into the app's directory, uploads and commits them itself: the sidecar

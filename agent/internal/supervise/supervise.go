@@ -21,15 +21,18 @@ const (
 	ExitNotFound      = 127
 )
 
-// Forwarded lists every signal a process can catch except SIGCHLD (it concerns the agent: reaping), SIGPROF (the Go
-// runtime consumes it for its profiler and never hands it to signal.Notify) and 32-34 (the Go runtime reserves them
-// for C libraries' threading). KILL and STOP cannot be caught. Fault signals sent with kill(2) are forwarded too; a real fault of the
-// agent still crashes it.
+// Forwarded lists every signal a process can catch except SIGCHLD (it concerns the agent: reaping), SIGURG (the Go
+// runtime sends it to its own threads to preempt goroutines and also hands it to signal.Notify, so forwarding it
+// would send the child a stream of SIGURGs it never got from outside), SIGPROF (the Go runtime consumes it for its
+// profiler and never hands it to signal.Notify) and 32-34 (the Go runtime reserves them for C libraries'
+// threading). KILL and STOP cannot be caught. Fault signals sent with kill(2) are forwarded too; a real fault of
+// the agent still crashes it.
 func Forwarded() []os.Signal {
 	var out []os.Signal
 	for n := 1; n <= 64; n++ {
 		s := syscall.Signal(n)
-		if s == syscall.SIGKILL || s == syscall.SIGSTOP || s == syscall.SIGCHLD || s == syscall.SIGPROF || (n >= 32 && n <= 34) {
+		if s == syscall.SIGKILL || s == syscall.SIGSTOP || s == syscall.SIGCHLD || s == syscall.SIGURG ||
+			s == syscall.SIGPROF || (n >= 32 && n <= 34) {
 			continue
 		}
 		out = append(out, s)
@@ -39,6 +42,10 @@ func Forwarded() []os.Signal {
 
 // Supervisor owns the signal subscription and, once started, the child.
 type Supervisor struct {
+	// Group starts the child in a process group of its own and forwards every signal to that whole group (tini's
+	// -g): a shell that wraps the app (sh -c 'app & wait') does not pass signals on, so the app gets them directly.
+	Group bool
+
 	signals chan os.Signal
 
 	mu        sync.Mutex
@@ -47,17 +54,17 @@ type Supervisor struct {
 	firstTerm time.Time
 }
 
-// Early are the signals subscribed before the child starts: the ones a container gets at any moment (SIGTERM from
+// SubscribedBeforeStart are the signals subscribed before the child starts: the ones a container gets at any moment (SIGTERM from
 // kubelet, SIGINT/SIGQUIT from a terminal, SIGHUP/SIGUSR1/SIGUSR2 from tools). Each subscription costs a round
 // trip to the Go runtime's signal thread (about 20 µs, far more on a loaded machine; all of Forwarded took 1-2 ms),
 // so the rest are subscribed right after the child started.
-var Early = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}
+var SubscribedBeforeStart = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}
 
-// Listen subscribes to the Early signals. Call it before Start so that one arriving in between is queued and
+// Listen subscribes to the SubscribedBeforeStart signals. Call it before Start so that one arriving in between is queued and
 // delivered to the child once it exists, instead of killing the agent. Start subscribes the rest of Forwarded.
 func Listen() *Supervisor {
 	s := &Supervisor{signals: make(chan os.Signal, 128)}
-	signal.Notify(s.signals, Early...)
+	signal.Notify(s.signals, SubscribedBeforeStart...)
 	return s
 }
 
@@ -77,7 +84,11 @@ func (s *Supervisor) Start(argv []string, env []string) error {
 	if err != nil {
 		return err
 	}
-	pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{Env: env, Files: []uintptr{0, 1, 2}})
+	attr := &syscall.ProcAttr{Env: env, Files: []uintptr{0, 1, 2}}
+	if s.Group {
+		attr.Sys = &syscall.SysProcAttr{Setpgid: true} // process group id = the child's pid
+	}
+	pid, err := syscall.ForkExec(path, argv, attr)
 	if err != nil {
 		return &StartError{Command: argv[0], Code: codeFor(err), Err: err}
 	}
@@ -139,11 +150,14 @@ func (s *Supervisor) forward() {
 		if sig == syscall.SIGTERM && s.firstTerm.IsZero() {
 			s.firstTerm = time.Now()
 		}
-		pid, exited := s.pid, s.exited
+		target, exited := s.pid, s.exited
 		s.mu.Unlock()
+		if s.Group {
+			target = -target // the child's process group
+		}
 		if !exited {
-			// ESRCH only when the child is gone but not reaped yet: nothing to deliver then
-			_ = syscall.Kill(pid, sig.(syscall.Signal))
+			// ESRCH only when the child (or its group) is gone but not reaped yet: nothing to deliver then
+			_ = syscall.Kill(target, sig.(syscall.Signal))
 		}
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"integcov.io/agent/internal/atomicfile"
 	"integcov.io/agent/internal/manifest"
 	"integcov.io/agent/internal/settings"
@@ -215,13 +217,9 @@ func Upload(ctx context.Context, store storage.Store, run Run, deadline time.Tim
 		UploadedAt: manifest.Time(time.Now()), Files: uploaded, Failed: failed,
 	}
 	res.Manifest = m
-	data, err := m.JSON()
-	if err == nil {
-		manifestCtx, cancel := context.WithDeadline(ctx, deadline)
-		err = store.Put(manifestCtx, storage.Join(prefix, manifest.FileName), strings.NewReader(string(data)),
-			int64(len(data)), crc32.Checksum(data, castagnoli()))
-		cancel()
-	}
+	manifestCtx, cancel := context.WithDeadline(ctx, deadline)
+	err = PutManifest(manifestCtx, store, prefix, m)
+	cancel()
 	if err != nil {
 		res.ManifestErr = err
 		logf("could not write %s to %s: %v", manifest.FileName, res.Target, err)
@@ -239,6 +237,16 @@ func Upload(ctx context.Context, store storage.Store, run Run, deadline time.Tim
 	return res
 }
 
+// PutManifest writes m as prefix/integcov-manifest.json: the commit of the run whose files are below prefix.
+func PutManifest(ctx context.Context, store storage.Store, prefix string, m manifest.Manifest) error {
+	data, err := m.JSON()
+	if err != nil {
+		return err
+	}
+	return store.Put(ctx, storage.Join(prefix, manifest.FileName), strings.NewReader(string(data)), int64(len(data)),
+		crc32.Checksum(data, castagnoli()))
+}
+
 // PutFiles uploads dir/name to prefix/name for each name with Parallelism workers until ctx ends; every name ends up
 // in exactly one of the results (sorted), the error is the first failure.
 func PutFiles(ctx context.Context, store storage.Store, dir, prefix string, names []string) ([]manifest.File, []string, error) {
@@ -251,33 +259,26 @@ func putAll(ctx context.Context, store storage.Store, dir, prefix string, names 
 		uploaded []manifest.File
 		failed   []string
 		firstErr error
+		workers  errgroup.Group // no shared context: one file's failure must not cancel the others
 	)
-	work := make(chan string)
-	var wg sync.WaitGroup
-	for i := 0; i < min(Parallelism, len(names)); i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for name := range work {
-				entry, err := putFile(ctx, store, dir, storage.Join(prefix, name), name)
-				mu.Lock()
-				if err != nil {
-					failed = append(failed, name)
-					if firstErr == nil {
-						firstErr = fmt.Errorf("%s: %w", name, err)
-					}
-				} else {
-					uploaded = append(uploaded, entry)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
+	workers.SetLimit(Parallelism)
 	for _, name := range names {
-		work <- name
+		workers.Go(func() error {
+			entry, err := putFile(ctx, store, dir, storage.Join(prefix, name), name)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failed = append(failed, name)
+				if firstErr == nil {
+					firstErr = fmt.Errorf("%s: %w", name, err)
+				}
+			} else {
+				uploaded = append(uploaded, entry)
+			}
+			return nil
+		})
 	}
-	close(work)
-	wg.Wait()
+	workers.Wait()
 	sort.Slice(uploaded, func(i, j int) bool { return uploaded[i].Name < uploaded[j].Name })
 	sort.Strings(failed)
 	return uploaded, failed, firstErr

@@ -219,3 +219,52 @@ func TestPendingHonoursOnlyAFreshMarker(t *testing.T) {
 		t.Fatal("still pending after the flush")
 	}
 }
+
+// gateStore holds every Put until Parallelism of them are in flight at once (or a guard passed, so a lower limit
+// fails instead of hanging) and records the most it saw.
+type gateStore struct {
+	mu       sync.Mutex
+	inflight int
+	most     int
+	full     chan struct{}
+	once     sync.Once
+}
+
+func (g *gateStore) Put(ctx context.Context, key string, data io.Reader, size int64, crc uint32) error {
+	g.mu.Lock()
+	g.inflight++
+	g.most = max(g.most, g.inflight)
+	if g.inflight >= Parallelism {
+		g.once.Do(func() { close(g.full) })
+	}
+	g.mu.Unlock()
+	select {
+	case <-g.full:
+	case <-time.After(2 * time.Second):
+	}
+	g.mu.Lock()
+	g.inflight--
+	g.mu.Unlock()
+	return nil
+}
+
+func (g *gateStore) Close() error { return nil }
+
+func TestFilesAreUploadedExactlyParallelismAtATime(t *testing.T) {
+	dir := t.TempDir()
+	var names []string
+	for i := 0; i < 3*Parallelism; i++ {
+		names = append(names, fmt.Sprintf("covcounters.%02d", i))
+		if err := os.WriteFile(filepath.Join(dir, names[i]), []byte("c"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store := &gateStore{full: make(chan struct{})}
+	uploaded, failed, err := PutFiles(context.Background(), store, dir, "p", names)
+	if len(uploaded) != len(names) || failed != nil || err != nil {
+		t.Fatalf("uploaded %d, failed %v, %v", len(uploaded), failed, err)
+	}
+	if store.most != Parallelism {
+		t.Fatalf("at most %d uploads at once, want %d", store.most, Parallelism)
+	}
+}

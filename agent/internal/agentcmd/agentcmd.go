@@ -1,9 +1,9 @@
-// Package launch is the integcov-agent command line: run (wrap mode), install, version, help, and the hand-over to
+// Package agentcmd is the integcov-agent command line: run (wrap mode), install, version, help, and the hand-over to
 // integcov-agent-upload for everything that needs the storage client. It links only the standard library (a test
 // checks it): Go runs the package initialisation of everything linked before main, and the GCS client's would delay
 // the app's start by ~15 ms. Every line it writes to stderr starts with "integcov-agent:", since it shares stderr
 // with the application.
-package launch
+package agentcmd
 
 import (
 	"fmt"
@@ -43,8 +43,10 @@ sidecar and flush run integcov-agent-upload too. Upload problems are logged, nev
 
 Environment: GOCOVERDIR (created 0777 if missing), INTEGCOV_STORAGE (gs://bucket/prefix or file:///dir; unset: no
 upload), INTEGCOV_POD_NAMESPACE, INTEGCOV_POD_NAME, INTEGCOV_CONTAINER, INTEGCOV_CAPTURE, INTEGCOV_CAPTURE_UID,
-INTEGCOV_UPLOAD_TIMEOUT (like 20s, or seconds; default: INTEGCOV_GRACE_PERIOD (else 30 s) less 5 s from the first
-SIGTERM, else from the exit), STORAGE_EMULATOR_HOST (a GCS emulator; else application default credentials).
+INTEGCOV_UPLOAD_TIMEOUT (like 20s, or seconds, from the exit), INTEGCOV_GRACE_PERIOD (else 30 s; after a SIGTERM
+the upload ends 5 s, or half a shorter grace period, before the grace period does), STORAGE_EMULATOR_HOST (a GCS
+emulator; else application default credentials), INTEGCOV_SIGNAL_GROUP (1 or true: CMD gets its own process group
+and signals go to the whole group, like tini -g).
 `
 
 // Agent is one invocation: its version, usage text and where it writes.
@@ -73,14 +75,8 @@ func (a *Agent) Main(args []string) int {
 			return a.UsageError("install takes exactly one argument: the directory")
 		}
 		return a.install(args[1])
-	case "version", "--version":
-		fmt.Fprintf(a.Stdout, "integcov-agent %s\n", a.Version)
-		return ExitOK
-	case "help", "--help", "-h":
-		fmt.Fprint(a.Stdout, Usage)
-		return ExitOK
-	default:
-		return a.UsageError("unknown subcommand %q", args[0])
+	default: // version, help, unknown
+		return a.Shared("integcov-agent", args[0])
 	}
 }
 

@@ -1,4 +1,4 @@
-package cli
+package uploadcmd
 
 import (
 	"context"
@@ -47,10 +47,7 @@ func (a *Agent) flushCommand() int {
 		}
 		dirs[filepath.Dir(socket)] = true
 	}
-	s := settings.FromEnv(os.Getenv, nil, settings.Host{
-		Hostname:                firstLine("/proc/sys/kernel/hostname"),
-		ServiceAccountNamespace: firstLine("/var/run/secrets/kubernetes.io/serviceaccount/namespace"),
-	})
+	s := settings.FromEnv(os.Getenv, nil, podHost())
 	loc, ok := a.checkUpload(s)
 	if !ok {
 		return ExitError

@@ -1,12 +1,11 @@
-// Package cli is the integcov-agent-upload command line: everything that needs the storage client. integcov-agent
-// (package launch) becomes this program after the app exited (upload-run) and runs it for sidecar and flush; the
+// Package uploadcmd is the integcov-agent-upload command line: everything that needs the storage client. integcov-agent
+// (package agentcmd) becomes this program after the app exited (upload-run) and runs it for sidecar and flush; the
 // split keeps the storage client's package initialisation out of the process that starts the app. Every line it
 // writes to stderr starts with "integcov-agent:", since for the user it is the same agent, sharing stderr with the
 // application.
-package cli
+package uploadcmd
 
 import (
-	"fmt"
 	"strings"
 
 	"integcov.io/agent/internal/console"
@@ -57,14 +56,8 @@ func (a *Agent) Main(args []string) int {
 			return a.UsageError("flush takes no arguments")
 		}
 		return a.flushCommand()
-	case "version", "--version":
-		fmt.Fprintf(a.Stdout, "integcov-agent-upload %s\n", a.Version)
-		return ExitOK
-	case "help", "--help", "-h":
-		fmt.Fprint(a.Stdout, Usage)
-		return ExitOK
-	default:
-		return a.UsageError("unknown subcommand %q", args[0])
+	default: // version, help, unknown
+		return a.Shared("integcov-agent-upload", args[0])
 	}
 }
 

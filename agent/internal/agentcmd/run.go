@@ -1,4 +1,4 @@
-package launch
+package agentcmd
 
 import (
 	"errors"
@@ -16,6 +16,7 @@ import (
 // still the container's PID 1); nothing of the upload can change the exit code.
 func (a *Agent) run(command []string) int {
 	sup := supervise.Listen()
+	sup.Group = signalGroup(os.Getenv(settings.EnvSignalGroup))
 	coverDirErr := ensureDir(os.Getenv(settings.EnvCoverDir))
 	startedAt := time.Now()
 	if err := sup.Start(command, os.Environ()); err != nil {
@@ -39,6 +40,12 @@ func (a *Agent) run(command []string) int {
 	err := execUploader(run.Args())
 	a.Logf("%v; coverage data is not uploaded", err)
 	return exit.Code
+}
+
+// signalGroup reads INTEGCOV_SIGNAL_GROUP: 1 or true (any case) forwards signals to the child's process group.
+func signalGroup(raw string) bool {
+	raw = strings.ToLower(strings.TrimSpace(raw))
+	return raw == "1" || raw == "true"
 }
 
 // nothingToUpload is why there is nothing to hand over to the uploader, or "".

@@ -1,4 +1,4 @@
-package cli
+package uploadcmd
 
 import (
 	"context"
@@ -23,10 +23,7 @@ func (a *Agent) sidecar(containers []string) int {
 	defer cancel()
 	startedAt := time.Now()
 	root := os.Getenv(settings.EnvCoverDir)
-	s := settings.FromEnv(os.Getenv, nil, settings.Host{
-		Hostname:                firstLine("/proc/sys/kernel/hostname"),
-		ServiceAccountNamespace: firstLine("/var/run/secrets/kubernetes.io/serviceaccount/namespace"),
-	})
+	s := settings.FromEnv(os.Getenv, nil, podHost())
 	sc := &sidecar.Sidecar{Root: root, Settings: s, Interval: sidecarInterval, StartedAt: startedAt, Logf: a.Logf}
 	if root == "" {
 		a.Logf("%s is not set: the sidecar has nothing to watch", settings.EnvCoverDir)

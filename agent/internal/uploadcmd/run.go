@@ -1,4 +1,4 @@
-package cli
+package uploadcmd
 
 import (
 	"context"
@@ -17,18 +17,12 @@ import (
 	"integcov.io/agent/internal/upload"
 )
 
-// hardStopSlack is how long after its deadline an upload that ignores its context is abandoned.
-const hardStopSlack = time.Second
-
 // uploadRun is what integcov-agent run becomes after the app exited (same PID, see package handoff): it uploads
 // GOCOVERDIR by the deadline and returns the app's exit code, whatever happens. As the agent did after the app
 // exited, it drops every signal (the terminating ones from package pid1's init on) and reaps orphans.
 func (a *Agent) uploadRun(run handoff.Run) int {
 	pid1.Keep(supervise.Forwarded())
-	s := settings.FromEnv(os.Getenv, []string{run.Program}, settings.Host{
-		Hostname:                firstLine("/proc/sys/kernel/hostname"),
-		ServiceAccountNamespace: firstLine("/var/run/secrets/kubernetes.io/serviceaccount/namespace"),
-	})
+	s := settings.FromEnv(os.Getenv, []string{run.Program}, podHost())
 	if loc, ok := a.checkUpload(s); ok {
 		if err := footprint.Release(); err != nil {
 			a.Logf("could not release start-up memory (harmless): %v", err)
@@ -86,8 +80,16 @@ func (a *Agent) upload(s settings.Settings, loc storage.Location, run upload.Run
 	}()
 	select {
 	case <-done:
-	case <-time.After(time.Until(deadline) + hardStopSlack):
+	case <-time.After(time.Until(s.GiveUp(deadline))):
 		a.Logf("coverage upload did not finish before its deadline; giving up")
+	}
+}
+
+// podHost reads the container's facts that serve as key fallbacks.
+func podHost() settings.Host {
+	return settings.Host{
+		Hostname:                firstLine("/proc/sys/kernel/hostname"),
+		ServiceAccountNamespace: firstLine("/var/run/secrets/kubernetes.io/serviceaccount/namespace"),
 	}
 }
 
