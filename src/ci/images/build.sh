@@ -23,7 +23,8 @@
 # Everything is cached in ${INTEGCOV_CACHE:-~/.cache/integcov}/images (buildah's own storage, not the machine's):
 # the stand-ins (rebuilt only when their inputs change: a label on each holds the hash of its inputs), the build's
 # layers (unchanged sources build in seconds) and the Dockerfiles' cache mounts (/root/.m2, /go/pkg/mod, the Go build
-# cache). Delete that directory to start cold.
+# cache). Delete that directory to start cold. Untagged images (old layers) are removed when the storage grows past
+# $INTEGCOV_IMAGES_MAX_GB GB (default 8).
 # Environment: INTEGCOV_IMAGE_PREFIX, INTEGCOV_DEBIAN_MIRROR (default http://deb.debian.org/debian),
 # INTEGCOV_DEBIAN_SECURITY_MIRROR (default http://deb.debian.org/debian-security), INTEGCOV_LOCAL_CA_DIR (default
 # /usr/local/share/ca-certificates: the machine's own CAs, *.crt, that the Go and Maven stand-ins trust too).
@@ -44,9 +45,11 @@ label=io.integcov.standin.inputs                    # the hash of what a stand-i
 log() { printf 'images: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# buildah on the cache's own storage; TMPDIR is where buildah 1.28 keeps the RUN --mount=type=cache directories
+# buildah on the cache's own storage (its run-time state on tmpfs, one directory per storage); TMPDIR is where
+# buildah 1.28 keeps the RUN --mount=type=cache directories
+runroot=/run/integcov-images/$(printf '%s' "$cache" | sha256sum | cut -c1-12)
 bh() {
-  TMPDIR="$cache/tmp" buildah --root "$cache/storage" --runroot /run/integcov-images --storage-driver overlay "$@"
+  TMPDIR="$cache/tmp" buildah --root "$cache/storage" --runroot "$runroot" --storage-driver overlay "$@"
 }
 
 # --- stand-in base images ---
@@ -88,7 +91,7 @@ standin() {
              find "$ca_dir" -name '*.crt' -type f -print0 | sort -z | xargs -0r cat) | sha256sum | cut -c1-32)
   [[ $(inputs_of "$ref") == "$inputs" ]] && return
   log "building stand-in $ref"
-  bh bud --isolation chroot --layers=false --build-arg "BASE=$base" --label "$label=$inputs" \
+  bh bud --isolation chroot --force-rm --layers=false --build-arg "BASE=$base" --label "$label=$inputs" \
     --build-context "local-ca=$ca_dir" \
     -f "$here/standins/$file" -t "$ref" "$context" > "$cache/standin.log" 2>&1 \
     || { tail -30 "$cache/standin.log" >&2; die "stand-in $ref failed (whole log: $cache/standin.log)"; }
@@ -116,7 +119,7 @@ build_image() {
   # unchanged, so unchanged sources cost no Maven or Go run at all
   local bases=(--build-arg "MAVEN_IMAGE=$standin/maven:3-jdk17" --build-arg "RUNTIME_IMAGE=$standin/jre:17")
   [[ $name == agent ]] && bases=(--build-arg "GO_IMAGE=$standin/golang:1.26")
-  bh bud --isolation chroot --layers --ignorefile "$here/context.ignore" "${bases[@]}" \
+  bh bud --isolation chroot --force-rm --layers --ignorefile "$here/context.ignore" "${bases[@]}" \
     -f "$repo/deploy/docker/$(dockerfile_of "$name")" -t "$ref" "$repo" > "$cache/$name.build.log" 2>&1 \
     || { tail -40 "$cache/$name.build.log" >&2; die "building $ref failed (whole log: $cache/$name.build.log)"; }
   log "built $ref in $((SECONDS - start)) s"
@@ -180,11 +183,25 @@ build() {
   out=$(cd "$out" && pwd)
   exec 9> "$cache/lock"
   flock 9                                          # one build at a time on the shared storage
+  bh rm --all >/dev/null                           # working containers left by an interrupted run hold their images
   standins
   log "stand-ins ready after $((SECONDS - start)) s"
   for name in "${names[@]}"; do build_image "$name"; check_image "$name"; done
   for name in "${names[@]}"; do write_archive "$name" "$out"; done
+  prune_when_big
   log "done in $((SECONDS - start)) s"
+}
+
+# Every change of the sources leaves the previous build's layers behind (a few hundred MB per JVM image). Past
+# $INTEGCOV_IMAGES_MAX_GB (default 8) the untagged images go, this build's layer cache with them: the next build then
+# runs Maven and Go again, on their warm cache mounts.
+prune_when_big() {
+  local max_gb=${INTEGCOV_IMAGES_MAX_GB:-8} used_kb
+  used_kb=$(du -sxk "$cache/storage" | cut -f1)
+  if ((used_kb > max_gb * 1024 * 1024)); then
+    log "image storage uses $((used_kb / 1024 / 1024)) GB > $max_gb GB: removing untagged images"
+    bh rmi --prune >/dev/null || log "warning: removing untagged images failed; the build itself is complete"
+  fi
 }
 
 import_archives() {
@@ -205,7 +222,7 @@ import_archives() {
 }
 
 case ${1:-} in
-  ""|-h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+  ""|-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
   import) [[ $# -ge 3 ]] || die "usage: build.sh import SOCK ARCHIVE|DIR..."; shift; import_archives "$@" ;;
   *) build "$@" ;;
 esac
