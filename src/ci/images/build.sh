@@ -136,13 +136,14 @@ deploy_env() {
 
 # fast checks without a cluster: the user, and that the entrypoint's program starts with the flags deploy/ gives it
 check_image() {
-  local name=$1 ref user
+  local name=$1 ref user version
   ref=$(ref_of "$name")
   user=$(bh inspect -t image --format '{{.OCIv1.Config.User}}' "$ref")
   [[ $user == 65532:65532 ]] || die "$ref runs as '$user', expected 65532:65532"
   case $name in
     agent)
-      run_in "$ref" /integcov-agent version | grep -qF "$tag" || die "$ref: /integcov-agent version does not say $tag"
+      version=$(run_in "$ref" /integcov-agent version) || die "$ref: /integcov-agent version failed"
+      [[ $version == *" $tag" ]] || die "$ref: /integcov-agent version says '$version', expected $tag"
       run_in "$ref" /integcov-agent-upload version >/dev/null || die "$ref: /integcov-agent-upload version failed" ;;
     operator|webhook)
       run_in "$ref" test -f /app/quarkus-run.jar || die "$ref has no /app/quarkus-run.jar"
