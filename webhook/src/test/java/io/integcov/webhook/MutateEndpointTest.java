@@ -319,6 +319,33 @@ class MutateEndpointTest {
         assertTrue(notLinux.startsWith("pod win: not injected (app:os,helper:os): pod is for windows"), notLinux);
     }
 
+    /**
+     * A dry run (kubectl --dry-run=server; the configuration says sideEffects NoneOnDryRun) gets the same answer as a
+     * real admission but creates no Event: a skipped Windows pod in dry run, then a skipped (colliding) pod for real.
+     * Events are sent in order by one thread, so once the real pod's Event exists the dry run's would exist too.
+     */
+    @Test
+    void dryRunCreatesNoEventWhileARealAdmissionDoes() throws Exception {
+        createAndAwait("dryrun", "cov", spec("file:///cov"));
+        ObjectNode dryRun = review("d1", "dryrun", "CREATE",
+                Fixtures.load(Fixtures.PODS.resolve("21-windows-pod-skipped.yaml")).podJson());
+        dryRun.with("request").put("dryRun", true);
+        JsonNode dryAnswer = post(dryRun);
+        assertTrue(dryAnswer.at("/response/allowed").asBoolean());
+        assertTrue(dryAnswer.at("/response/warnings/0").asText().contains("pod is for windows"), dryAnswer.toString());
+        post(review("d2", "dryrun", "CREATE",
+                Fixtures.load(Fixtures.PODS.resolve("24-volume-named-like-bin-skipped.yaml")).podJson()));
+        List<io.fabric8.kubernetes.api.model.Event> events = List.of();
+        for (int i = 0; i < 1200; i++) { // bounded wait for the sender thread, asserts nothing about time
+            events = client.v1().events().inNamespace("dryrun").list().getItems();
+            if (events.stream().anyMatch(e -> e.getReason().equals("Collision"))) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(List.of("Collision"), events.stream().map(io.fabric8.kubernetes.api.model.Event::getReason).toList());
+    }
+
     /** GET /q/metrics (HTTPS): integcov_admissions_total by outcome counts each answer. */
     @Test
     void metricsCountAdmissionsByOutcome() throws Exception {

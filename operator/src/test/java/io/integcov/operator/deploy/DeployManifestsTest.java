@@ -155,7 +155,7 @@ class DeployManifestsTest {
         assertEquals("Ignore", webhook.getFailurePolicy());
         assertEquals(5, webhook.getTimeoutSeconds());
         assertEquals("IfNeeded", webhook.getReinvocationPolicy());
-        assertEquals("None", webhook.getSideEffects());
+        assertEquals("NoneOnDryRun", webhook.getSideEffects(), "the webhook creates Events, but none for a dry run");
         assertEquals(List.of("v1"), webhook.getAdmissionReviewVersions());
         assertNull(webhook.getClientConfig().getCaBundle(), "the operator sets the caBundle");
         assertNull(webhook.getClientConfig().getUrl());
