@@ -24,7 +24,8 @@ import org.jboss.logging.Logger;
 /**
  * Turns an AdmissionReview v1 request (a Jackson tree; the pod is never bound to the fabric8 model) into its response:
  * only Pod CREATE requests are mutated, with the JSONPatch {@link PodMutator} writes down. No I/O besides the
- * {@link CaptureLookup} cache; what should become an Event on the CoverageCapture is returned as a {@link Notice}.
+ * {@link CaptureLookup} cache; what should become an Event on the CoverageCapture is returned as a {@link Notice}
+ * (never for a dry run).
  */
 public class Admission {
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -168,7 +169,9 @@ public class Admission {
                     choice.capture().getMetadata().getName(), result.wrapped(), result.sidecar(), result.skipped());
         }
         Notice notice = null;
-        if (!result.skipped().isEmpty()) {
+        // a dry run (kubectl --dry-run=server) gets the same answer but leaves no trace: the configuration declares
+        // sideEffects NoneOnDryRun
+        if (!result.skipped().isEmpty() && !isDryRun(request)) {
             notice = new Notice(choice.capture(), reason(result), podName,
                     "pod " + podName + (!result.injected() ? ": not injected" : ": partly injected")
                             + " (" + String.join(",", result.skipped()) + "): " + String.join("; ",
@@ -177,6 +180,11 @@ public class Admission {
         ArrayNode patch = result.patch();
         return new Answer(apiVersion, uid, patch.isEmpty() ? null : patch, warnings,
                 result.injected() ? Outcome.injected : Outcome.skipped, notice);
+    }
+
+    /** Whether the request is a dry run ({@code request.dryRun: true}): nothing may be persisted for it. */
+    static boolean isDryRun(JsonNode request) {
+        return request.path("dryRun").asBoolean(false);
     }
 
     /** The Event reason for the first skip: NotLinux, Collision, OwnGoCoverDir, NoNativeSidecar or NoCommand. */

@@ -15,7 +15,8 @@ import org.jboss.logging.Logger;
  * costs a 16 KiB heap buffer per write plus a large body of Java code the JIT must compile before the webhook reaches
  * its throughput; BoringSSL (netty-tcnative, pooled direct buffers, native code) needs neither. When its native
  * library cannot load (another OS or architecture, no writable temporary directory) the JDK's engine is used, with
- * pooled buffers. {@code bench/webhook-latency} measures both.
+ * pooled buffers. {@code bench/webhook-latency} measures both. The key pair comes from {@link ServingCertificateWatch},
+ * which replaces it when the mounted Secret changes.
  */
 @ApplicationScoped
 public class HttpsServerTuning implements HttpServerOptionsCustomizer {
@@ -23,10 +24,14 @@ public class HttpsServerTuning implements HttpServerOptionsCustomizer {
 
     @Inject
     WebhookConfig config;
+    @Inject
+    ServingCertificateWatch certificate;
 
     @Override
     public void customizeHttpsServer(HttpServerOptions options) {
         options.setSslEngineOptions(engine(config.openssl()));
+        // the same files as quarkus.http.ssl.certificate.*, through a key manager that follows the mounted Secret
+        options.setKeyCertOptions(certificate.keyCertOptions());
     }
 
     static SSLEngineOptions engine(boolean openssl) {

@@ -42,7 +42,7 @@ final class ReviewReader {
                     "terminationGracePeriodSeconds", WHOLE))));
     private static final Shape REVIEW = Shape.object(Map.of("apiVersion", WHOLE,
             "request", Shape.object(Map.of("uid", WHOLE, "kind", WHOLE, "namespace", WHOLE, "operation", WHOLE,
-                    "subResource", WHOLE, "object", POD))));
+                    "subResource", WHOLE, "dryRun", WHOLE, "object", POD))));
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private ReviewReader() {

@@ -56,23 +56,7 @@ class HealthEndpointTest {
         try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("src/test/resources/tls/tls.crt"))) {
             expected = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
-        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
-        trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
-            }
-
-            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
-            }
-
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                return new java.security.cert.X509Certificate[0];
-            }
-        }}, null);
-        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trustAll.getSocketFactory()
-                .createSocket(ready.getHost(), ready.getPort())) {
-            socket.startHandshake();
-            assertEquals(expected, socket.getSession().getPeerCertificates()[0], "the served certificate");
-        }
+        assertEquals(expected, TlsClients.servedCertificate(ready.getHost(), ready.getPort()), "the served certificate");
 
         URL plain = new URL("http", ready.getHost(), ready.getPort(), ready.getPath());
         int status;

@@ -220,19 +220,7 @@ class MutateEndpointTest {
      */
     @Test
     void bodyAboveTheApiServerLimitIs413BeforeItIsRead() throws Exception {
-        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
-        trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
-            }
-
-            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
-            }
-
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                return new java.security.cert.X509Certificate[0];
-            }
-        }}, null);
-        try (java.net.Socket socket = trustAll.getSocketFactory().createSocket(mutate.getHost(), mutate.getPort())) {
+        try (java.net.Socket socket = TlsClients.trustAll().getSocketFactory().createSocket(mutate.getHost(), mutate.getPort())) {
             socket.setSoTimeout(60_000);
             socket.getOutputStream().write(("POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + (MutateRoute.API_SERVER_MAX_BODY + 1) + "\r\n\r\n")
@@ -296,14 +284,7 @@ class MutateEndpointTest {
         post(review("w2", "events", "CREATE", windows));
         post(review("c1", "events", "CREATE",
                 Fixtures.load(Fixtures.PODS.resolve("24-volume-named-like-bin-skipped.yaml")).podJson()));
-        List<io.fabric8.kubernetes.api.model.Event> events = List.of();
-        for (int i = 0; i < 1200; i++) { // bounded wait for the sender thread, asserts nothing about time
-            events = client.v1().events().inNamespace("events").list().getItems();
-            if (events.stream().anyMatch(e -> e.getReason().equals("Collision"))) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        List<io.fabric8.kubernetes.api.model.Event> events = eventsOnceOneIs("events", "Collision");
         assertEquals(List.of("NotLinux", "Collision"), events.stream()
                 .sorted(java.util.Comparator.comparing(e -> e.getReason().equals("Collision")))
                 .map(io.fabric8.kubernetes.api.model.Event::getReason).toList());
@@ -317,6 +298,26 @@ class MutateEndpointTest {
         String notLinux = events.stream().filter(e -> e.getReason().equals("NotLinux")).findFirst().orElseThrow()
                 .getMessage();
         assertTrue(notLinux.startsWith("pod win: not injected (app:os,helper:os): pod is for windows"), notLinux);
+    }
+
+    /**
+     * A dry run (kubectl --dry-run=server; the configuration says sideEffects NoneOnDryRun) gets the same answer as a
+     * real admission but creates no Event: a skipped Windows pod in dry run, then a skipped (colliding) pod for real.
+     * Events are sent in order by one thread, so once the real pod's Event exists the dry run's would exist too.
+     */
+    @Test
+    void dryRunCreatesNoEventWhileARealAdmissionDoes() throws Exception {
+        createAndAwait("dryrun", "cov", spec("file:///cov"));
+        ObjectNode dryRun = review("d1", "dryrun", "CREATE",
+                Fixtures.load(Fixtures.PODS.resolve("21-windows-pod-skipped.yaml")).podJson());
+        dryRun.with("request").put("dryRun", true);
+        JsonNode dryAnswer = post(dryRun);
+        assertTrue(dryAnswer.at("/response/allowed").asBoolean());
+        assertTrue(dryAnswer.at("/response/warnings/0").asText().contains("pod is for windows"), dryAnswer.toString());
+        post(review("d2", "dryrun", "CREATE",
+                Fixtures.load(Fixtures.PODS.resolve("24-volume-named-like-bin-skipped.yaml")).podJson()));
+        List<io.fabric8.kubernetes.api.model.Event> events = eventsOnceOneIs("dryrun", "Collision");
+        assertEquals(List.of("Collision"), events.stream().map(io.fabric8.kubernetes.api.model.Event::getReason).toList());
     }
 
     /** GET /q/metrics (HTTPS): integcov_admissions_total by outcome counts each answer. */
@@ -349,6 +350,23 @@ class MutateEndpointTest {
     }
 
     // ---- helpers
+
+    /**
+     * The Events of the namespace once one has the reason (bounded wait for the sender thread, which sends in order:
+     * every Event queued before that one exists too).
+     */
+    List<io.fabric8.kubernetes.api.model.Event> eventsOnceOneIs(String namespace, String reason)
+            throws InterruptedException {
+        List<io.fabric8.kubernetes.api.model.Event> events = List.of();
+        for (int i = 0; i < 1200; i++) { // asserts nothing about time
+            events = client.v1().events().inNamespace(namespace).list().getItems();
+            if (events.stream().anyMatch(e -> e.getReason().equals(reason))) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        return events;
+    }
 
     static CoverageCaptureSpec spec(String url) {
         CoverageCaptureSpec spec = new CoverageCaptureSpec();

@@ -2,6 +2,7 @@ package io.integcov.cli.collect;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.integcov.model.CoverageCapture;
+import io.integcov.model.CoverageCaptureStatus;
 import io.integcov.storage.KeyLayout;
 import io.integcov.storage.Storage;
 import io.integcov.storage.UploadedRuns;
@@ -33,8 +34,9 @@ import picocli.CommandLine.Spec;
                 + " covdata -i` wants), verify them against their upload manifests, and report coverage per package.",
                 "",
                 "Exit codes: 0 everything collected and verified; 1 something missing or corrupt (all the rest is"
-                        + " still downloaded and reported), storage unreadable, or coverage below --fail-under;"
-                        + " 2 bad usage.",
+                        + " still downloaded and reported), storage unreadable, a report that could not be written"
+                        + " (e.g. --html without the packages' source; the others are still written), coverage below"
+                        + " --fail-under, or with --strict a gap in the capture; 2 bad usage.",
                 ""},
         footerHeading = "%nExample: a GitHub Actions teardown step%n",
         footer = {
@@ -96,13 +98,14 @@ public final class CollectCommand implements Callable<Integer> {
     Path textfmt;
 
     @Option(names = "--html", paramLabel = "FILE",
-            description = "Write the HTML report of `go tool cover -html` to FILE (run where the Go module's source"
-                    + " is, or name it with --source).")
+            description = "Write the HTML report of `go tool cover -html` to FILE. The packages' source comes from"
+                    + " the module of --source, the Go module around the current directory, or the Go module cache;"
+                    + " when some is found nowhere, that is an error (exit 1) and the other reports are still written.")
     Path html;
 
     @Option(names = "--source", paramLabel = "DIR",
-            description = "Directory inside the Go module the binaries were built from, for --html (default: the"
-                    + " current directory).")
+            description = "A directory of the Go module the binaries were built from, for --html (looked up before"
+                    + " the current directory's module and the module cache).")
     Path sourceDir;
 
     @Option(names = "--json", paramLabel = "FILE",
@@ -118,7 +121,9 @@ public final class CollectCommand implements Callable<Integer> {
             description = "Downloads at a time (default ${DEFAULT-VALUE}).")
     int parallel;
 
-    @Option(names = "--strict", description = "Treat runs without a manifest (upload not committed) as missing.")
+    @Option(names = "--strict", description = "Treat runs without a manifest (upload not committed) as missing, and"
+            + " with --capture fail (exit 1) when a pod it matched was never injected or an injected pod committed no"
+            + " upload (without --strict these are warnings).")
     boolean strict;
 
     @Spec
@@ -126,6 +131,12 @@ public final class CollectCommand implements Callable<Integer> {
 
     /** Stderr is a terminal: redraw one progress line instead of printing periodic lines. */
     boolean terminal = Terminal.stderrIsTerminal();
+
+    /** Where --html looks for the current directory's Go module (a field so that tests can name another). */
+    Path currentDir = Path.of("").toAbsolutePath();
+
+    /** The Go module cache for --html; null: {@code go env GOMODCACHE}. */
+    Path moduleCache;
 
     private static final Duration TERMINAL_PROGRESS_EVERY = Duration.ofMillis(100);
 
@@ -135,7 +146,7 @@ public final class CollectCommand implements Callable<Integer> {
     private final List<String> errors = new ArrayList<>();
 
     /** Where to read from: the storage URL, the key prefix below it, and for a capture its name and uid. */
-    record Target(String url, String keyPrefix, String capture, String captureUid) {
+    record Target(String url, String keyPrefix, String capture, String captureUid, CoverageCaptureStatus status) {
     }
 
     @Override
@@ -152,7 +163,7 @@ public final class CollectCommand implements Callable<Integer> {
         if (failUnder != null && (failUnder < 0 || failUnder > 100)) {
             throw usageError("--fail-under must be a percentage between 0 and 100");
         }
-        Target target = source.capture != null ? fromCapture() : new Target(source.url, "", null, null);
+        Target target = source.capture != null ? fromCapture() : new Target(source.url, "", null, null, null);
         long downloadStart = System.nanoTime();
         Downloader.Outcome outcome;
         try (Storage storage = openStorage(target.url())) {
@@ -166,6 +177,17 @@ public final class CollectCommand implements Callable<Integer> {
         }
         errors.addAll(outcome.errors());
         List<UploadedRuns.Run> runs = outcome.runs().stream().map(Downloader.RunResult::run).toList();
+        if (target.capture() != null) {
+            Set<String> committed = runs.stream().filter(UploadedRuns.Run::committed)
+                    .map(run -> KeyLayout.podContainerOf(run.dir())).collect(Collectors.toSet());
+            for (String gap : CaptureGaps.of(target.status(), committed)) {
+                if (strict) {
+                    errors.add(gap);
+                } else {
+                    log("warning: %s", gap);
+                }
+            }
+        }
         long captures = UploadedRuns.captureCount(runs);
         if (!runs.isEmpty()) {
             log("downloaded %d files (%s) from %d runs of %d capture%s into %s in %.1fs", outcome.files(),
@@ -217,7 +239,8 @@ public final class CollectCommand implements Callable<Integer> {
                 throw new IllegalStateException("CoverageCapture " + source.capture + " has no metadata.uid");
             }
             String url = capture.getSpec().getStorage().getUrl();
-            Target target = new Target(url, KeyLayout.capturePrefix(parts[0], parts[1], uid), source.capture, uid);
+            Target target = new Target(url, KeyLayout.capturePrefix(parts[0], parts[1], uid), source.capture, uid,
+                    null);
             log("collecting %s (uid %s) from %s/%s", source.capture, uid, url, target.keyPrefix());
             if (flush) {
                 flushPods(new Flusher(client, parts[0], parts[1], parallel));
@@ -227,7 +250,9 @@ public final class CollectCommand implements Callable<Integer> {
                     waitUntilDone(watcher, storage, target.keyPrefix());
                 }
             }
-            return target;
+            // the status once the pods are done (or flushed): which were never injected, which should have uploaded
+            CoverageCapture now = flush || waitForPods ? watcher.capture() : capture;
+            return new Target(url, target.keyPrefix(), source.capture, uid, now.getStatus());
         }
     }
 
@@ -340,20 +365,57 @@ public final class CollectCommand implements Callable<Integer> {
                 log("wrote %s", textfmt);
             }
             if (html != null) {
-                GoTool.Result cover = go.run(sourceDir, "cover", "-html=" + profileFile, "-o",
-                        html.toAbsolutePath().toString());
-                if (cover.exitCode() != 0) {
-                    errors.add("go tool cover -html failed (run collect inside the Go module the binaries were built"
-                            + " from, or pass --source DIR): " + cover.output().strip());
-                } else {
-                    log("wrote %s", html);
-                }
+                writeHtml(go, profileFile);
             }
             return profile;
         } finally {
             if (textfmt == null) {
                 Files.deleteIfExists(profileFile);
             }
+        }
+    }
+
+    /**
+     * {@code go tool cover -html} over the profile with each file named by its absolute path (see {@link CoverSources}):
+     * the sources come from the module of --source, the module around the current directory, or the module cache.
+     * Packages found nowhere are one error naming them and what would help; the other reports are written anyway.
+     */
+    private void writeHtml(GoTool go, Path profileFile) throws IOException, InterruptedException {
+        List<String> lines = Files.readAllLines(profileFile);
+        List<CoverSources.Module> modules = new ArrayList<>();
+        if (sourceDir != null) {
+            CoverSources.Module module = CoverSources.enclosing(sourceDir).orElse(null);
+            if (module == null) {
+                errors.add("--source " + sourceDir + " is not inside a Go module (no go.mod there or above), so no "
+                        + html);
+                return;
+            }
+            modules.add(module);
+        }
+        CoverSources.enclosing(currentDir).ifPresent(modules::add);
+        Path modCache = moduleCache;
+        if (modCache == null) {
+            String env = go.env("GOMODCACHE");
+            modCache = env == null ? null : Path.of(env);
+        }
+        CoverSources.Resolution sources = CoverSources.resolve(CoverSources.packages(lines), modules, modCache);
+        if (!sources.missing().isEmpty()) {
+            errors.add("no " + html + ": --html needs the source of " + String.join(", ", sources.missing())
+                    + "; run collect inside the Go module the binaries were built from, pass --source DIR (a directory"
+                    + " of that module), or put the module into the module cache (go mod download MODULE@VERSION)");
+            return;
+        }
+        Path absolute = Files.createTempFile("integcov-profile-html-", ".txt");
+        try {
+            Files.write(absolute, CoverSources.withAbsolutePaths(lines, sources.dirs()));
+            GoTool.Result cover = go.run(null, "cover", "-html=" + absolute, "-o", html.toAbsolutePath().toString());
+            if (cover.exitCode() != 0) {
+                errors.add("go tool cover -html failed: " + cover.output().strip());
+            } else {
+                log("wrote %s", html);
+            }
+        } finally {
+            Files.deleteIfExists(absolute);
         }
     }
 

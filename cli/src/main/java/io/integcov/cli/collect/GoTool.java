@@ -39,6 +39,14 @@ final class GoTool {
         return new Result(process.waitFor(), output);
     }
 
+    /** {@code go env NAME}: the value, or null when go cannot say. */
+    String env(String name) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(go, "env", name).redirectErrorStream(false)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String value = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        return process.waitFor() == 0 && !value.isEmpty() ? value : null;
+    }
+
     private static String findOnPath(String name) {
         String path = System.getenv("PATH");
         if (path == null) {

@@ -130,6 +130,50 @@ class CaptureCollectTest {
         assertTrue(TOTAL.matcher(result.out()).find(), "what is there is still collected: " + result.out());
     }
 
+    /**
+     * The capture's status says a matched pod was never injected and an injected pod's second container committed no
+     * upload: warnings, exit 0; with --strict the same lines are errors, exit 1. Everything is collected either way.
+     */
+    @Test
+    void podsNeverInjectedOrWithoutUploadWarnAndFailWithStrict() throws Exception {
+        useKubeconfig(TlsFixtures.KeyType.RSA);
+        answerCapture("uid-s1", ",\"status\":{\"matchedPods\":2,\"injectedPods\":1,\"notInjectedPods\":1,"
+                + "\"notInjected\":[{\"pod\":\"api-1\",\"reason\":\"created before the capture; recreate it\"}],"
+                + "\"injected\":[{\"pod\":\"api-0\",\"mode\":\"wrap+sidecar\",\"wrapped\":[\"api\"],"
+                + "\"sidecar\":[\"worker\"]}]}");
+        CovappRuns.upload(storageRoot, covapp.run("-work", "3"), "shop/e2e/uid-s1/api-0/api/r1", true, true);
+        String never = "pod api-1 matched but was never injected: created before the capture; recreate it";
+        String noUpload = "pod api-0 container worker was injected but committed no upload";
+
+        CollectCommandTest.Result lenient = CollectCommandTest.collect("--capture", "shop/e2e", "-o",
+                work.resolve("out-lenient").toString());
+        assertEquals(0, lenient.exitCode(), lenient.err());
+        assertTrue(lenient.err().contains("integcov collect: warning: " + never), lenient.err());
+        assertTrue(lenient.err().contains("integcov collect: warning: " + noUpload), lenient.err());
+        assertFalse(lenient.err().contains("warning: pod api-0 container api "), "api committed: " + lenient.err());
+
+        CollectCommandTest.Result strict = CollectCommandTest.collect("--capture", "shop/e2e", "--strict", "-o",
+                work.resolve("out-strict").toString());
+        assertEquals(1, strict.exitCode(), strict.err());
+        assertTrue(strict.err().contains("integcov collect: error: " + never), strict.err());
+        assertTrue(strict.err().contains("integcov collect: error: " + noUpload), strict.err());
+        assertTrue(TOTAL.matcher(strict.out()).find(), "the rest is still collected: " + strict.out());
+    }
+
+    @Test
+    void strictPassesWhenEveryMatchedPodWasInjectedAndUploaded() throws Exception {
+        useKubeconfig(TlsFixtures.KeyType.RSA);
+        answerCapture("uid-s2", ",\"status\":{\"matchedPods\":1,\"injectedPods\":1,\"notInjectedPods\":0,"
+                + "\"injected\":[{\"pod\":\"api-0\",\"mode\":\"wrap\",\"wrapped\":[\"api\"]}]}");
+        CovappRuns.upload(storageRoot, covapp.run("-work", "3"), "shop/e2e/uid-s2/api-0/api/r1", true, true);
+
+        CollectCommandTest.Result result = CollectCommandTest.collect("--capture", "shop/e2e", "--strict", "-o",
+                work.resolve("out-strict-ok").toString());
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertFalse(result.err().contains("warning") || result.err().contains("error"), result.err());
+    }
+
     @Test
     void aMissingCaptureIsOneErrorLine() throws Exception {
         useKubeconfig(TlsFixtures.KeyType.RSA);
@@ -191,9 +235,14 @@ class CaptureCollectTest {
     }
 
     private void answerCapture(String uid) {
+        answerCapture(uid, "");
+    }
+
+    /** The capture with {@code more} (e.g. {@code ,"status":{...}}) after its spec. */
+    private void answerCapture(String uid, String more) {
         api.answer(CAPTURE_PATH, "{\"apiVersion\":\"integcov.io/v1alpha1\",\"kind\":\"CoverageCapture\","
                 + "\"metadata\":{\"name\":\"e2e\",\"namespace\":\"shop\",\"uid\":\"" + uid + "\"},"
-                + "\"spec\":{\"storage\":{\"url\":\"file://" + storageRoot + "\"}}}");
+                + "\"spec\":{\"storage\":{\"url\":\"file://" + storageRoot + "\"}}" + more + "}");
     }
 
     private void answerPods(String phase) {

@@ -203,6 +203,63 @@ class CollectCommandTest {
         assertTrue(json.path("ok").asBoolean());
     }
 
+    /** --html from a directory of the module the binary was built from: no --source needed. */
+    @Test
+    void htmlFindsTheSourceInTheCurrentModule() throws Exception {
+        upload(covapp.run("-work", "5"), CAPTURE + "/pod-h/app/run-1", true);
+        Path html = work.resolve("cwd.html");
+
+        Result result = collectIn(GoTools.repoRoot().resolve("testapps/covapp"), emptyModuleCache(), "--from",
+                "file://" + storageRoot, "-o", work.resolve("out-cwd").toString(), "--html", html.toString());
+
+        assertEquals(0, result.exitCode, result.err);
+        assertTrue(Files.readString(html).contains("neverCalled"), "covapp's source in the page");
+    }
+
+    /** --html outside any module: the module's copy in the Go module cache is used. */
+    @Test
+    void htmlFindsTheSourceInTheModuleCache(@TempDir Path elsewhere) throws Exception {
+        upload(covapp.run("-work", "5"), CAPTURE + "/pod-m/app/run-1", true);
+        Path cache = elsewhere.resolve("mod");
+        Path copy = Files.createDirectories(cache.resolve("integcov.io/testapps/covapp@v0.1.0"));
+        for (String file : List.of("go.mod", "main.go")) {
+            Files.copy(GoTools.repoRoot().resolve("testapps/covapp").resolve(file), copy.resolve(file));
+        }
+        Path html = work.resolve("modcache.html");
+
+        Result result = collectIn(Files.createDirectories(elsewhere.resolve("ci")), cache, "--from",
+                "file://" + storageRoot, "-o", work.resolve("out-modcache").toString(), "--html", html.toString());
+
+        assertEquals(0, result.exitCode, result.err);
+        String page = Files.readString(html);
+        assertTrue(page.contains("neverCalled") && page.contains(copy.resolve("main.go").toString()), "from the cache");
+    }
+
+    /** No source anywhere: one error naming the package and what would help (exit 1); the other reports are written. */
+    @Test
+    void htmlWithoutTheSourceSaysWhatItNeedsAndTheOtherReportsAreWritten(@TempDir Path elsewhere) throws Exception {
+        upload(covapp.run("-work", "5"), CAPTURE + "/pod-n/app/run-1", true);
+        Path html = work.resolve("nosource.html");
+        Path profile = work.resolve("nosource.out");
+        Path report = work.resolve("nosource.json");
+
+        Result result = collectIn(elsewhere, emptyModuleCache(), "--from", "file://" + storageRoot, "-o",
+                work.resolve("out-nosource").toString(), "--html", html.toString(), "--textfmt", profile.toString(),
+                "--json", report.toString());
+
+        assertEquals(1, result.exitCode, result.err);
+        assertTrue(result.err.contains("--html needs the source of integcov.io/testapps/covapp; run collect inside the"
+                + " Go module the binaries were built from, pass --source DIR"), result.err);
+        assertFalse(Files.exists(html));
+        assertTrue(Files.readString(profile).startsWith("mode: set"));
+        assertTrue(TOTAL.matcher(result.out).find(), result.out);
+        assertFalse(new ObjectMapper().readTree(report.toFile()).path("ok").asBoolean());
+    }
+
+    private static Path emptyModuleCache() throws IOException {
+        return Files.createDirectories(work.resolve("empty-module-cache"));
+    }
+
     @Test
     void failUnderFailsOnlyBelowTheThreshold() throws Exception {
         upload(covapp.run("-work", "5"), CAPTURE + "/pod-t/app/run-1", true);
@@ -301,7 +358,17 @@ class CollectCommandTest {
 
     /** Runs {@code integcov collect ARGS} as the binary does (same exception handling). */
     static Result collect(String... args) {
+        return collectIn(null, null, args);
+    }
+
+    /** {@link #collect} as if run in {@code dir} with {@code moduleCache} as the Go module cache (null: the real ones). */
+    static Result collectIn(Path dir, Path moduleCache, String... args) {
         CommandLine integcov = IntegcovCommand.commandLine();
+        CollectCommand command = integcov.getSubcommands().get("collect").getCommand();
+        if (dir != null) {
+            command.currentDir = dir;
+        }
+        command.moduleCache = moduleCache;
         String[] all = new String[args.length + 1];
         all[0] = "collect";
         System.arraycopy(args, 0, all, 1, args.length);

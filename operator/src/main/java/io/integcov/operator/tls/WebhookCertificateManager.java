@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
 /**
@@ -77,29 +78,37 @@ public class WebhookCertificateManager {
         }
     }
 
-    /** Makes the Secret hold valid certificates, then the webhook configuration trust their CA. */
+    /**
+     * Makes the Secret hold valid certificates, then the webhook configuration trust exactly their CA (and the
+     * previous CA during the overlap after a CA rotation).
+     */
     public synchronized TlsMaterial ensure() {
-        TlsMaterial material = ensureSecret();
-        patchCaBundle(material.caCertPem());
+        Instant now = Instant.now();
+        TlsMaterial material = ensureSecret(now);
+        String bundle = WebhookCertificates.caBundle(material, config.tls().caOverlap(), now);
+        patchCaBundle(current -> bundle);
         config.tls().outputDir().ifPresent(dir -> writeFiles(dir, material));
         return material;
     }
 
-    private TlsMaterial ensureSecret() {
+    private TlsMaterial ensureSecret(Instant now) {
         WebhookTlsConfig.Tls tls = config.tls();
         List<String> sans = WebhookCertificates.subjectAltNames(config.serviceName(), namespace,
                 tls.extraSans().orElse(List.of()));
         var secrets = client.secrets().inNamespace(namespace);
         Secret existing = secrets.withName(tls.secretName()).get();
         TlsMaterial current = existing == null ? null : TlsMaterial.fromSecretData(decode(existing.getData()));
-        Instant now = Instant.now();
         WebhookCertificates.Check check = WebhookCertificates.check(current, sans, tls.renewBefore(), now);
         if (check.verdict() == WebhookCertificates.Verdict.KEEP) {
             return current;
         }
         TlsMaterial renewed = check.verdict() == WebhookCertificates.Verdict.NEW_CA
-                ? WebhookCertificates.createAll(sans, tls.caValidity(), tls.servingValidity(), now)
+                ? WebhookCertificates.rotateCa(current, sans, tls.caValidity(), tls.servingValidity(), now)
                 : WebhookCertificates.reissueServing(current, sans, tls.servingValidity(), now);
+        // trusted before it is served: the webhook pods may load the new Secret before the final patch below, and the
+        // certificates they serve now stay trusted too
+        String renewedBundle = WebhookCertificates.caBundle(renewed, tls.caOverlap(), now);
+        patchCaBundle(bundle -> WebhookCertificates.widen(bundle, renewedBundle, now));
         Secret desired = new SecretBuilder()
                 .withNewMetadata()
                 .withName(tls.secretName())
@@ -128,9 +137,12 @@ public class WebhookCertificateManager {
         return renewed;
     }
 
-    private void patchCaBundle(String caCertPem) {
+    /**
+     * Sets the caBundle of every webhook of the configuration to {@code desired} applied to its current PEM bundle (null
+     * when it has none); no write when nothing changes.
+     */
+    private void patchCaBundle(UnaryOperator<String> desired) {
         String name = config.configurationName();
-        String caBundle = Base64.getEncoder().encodeToString(caCertPem.getBytes(StandardCharsets.US_ASCII));
         var resource = client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(name);
         MutatingWebhookConfiguration configuration = resource.get();
         if (configuration == null) {
@@ -138,17 +150,25 @@ public class WebhookCertificateManager {
             return;
         }
         boolean upToDate = configuration.getWebhooks().stream()
-                .allMatch(webhook -> webhook.getClientConfig() != null
-                        && Objects.equals(caBundle, webhook.getClientConfig().getCaBundle()));
+                .allMatch(webhook -> webhook.getClientConfig() != null && Objects.equals(
+                        caBundle(desired, webhook.getClientConfig().getCaBundle()),
+                        webhook.getClientConfig().getCaBundle()));
         if (!upToDate) {
             resource.edit(current -> {
                 for (MutatingWebhook webhook : current.getWebhooks()) {
-                    webhook.getClientConfig().setCaBundle(caBundle);
+                    webhook.getClientConfig().setCaBundle(caBundle(desired, webhook.getClientConfig().getCaBundle()));
                 }
                 return current;
             });
             LOG.infof("set the caBundle of MutatingWebhookConfiguration %s", name);
         }
+    }
+
+    /** The base64 caBundle {@code desired} makes of the base64 {@code current} one. */
+    private static String caBundle(UnaryOperator<String> desired, String current) {
+        String currentPem = current == null ? null
+                : new String(Base64.getMimeDecoder().decode(current), StandardCharsets.US_ASCII);
+        return Base64.getEncoder().encodeToString(desired.apply(currentPem).getBytes(StandardCharsets.US_ASCII));
     }
 
     private static void writeFiles(Path dir, TlsMaterial material) {

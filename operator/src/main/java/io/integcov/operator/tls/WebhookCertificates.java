@@ -1,5 +1,6 @@
 package io.integcov.operator.tls;
 
+import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -9,6 +10,9 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPrivateCrtKey;
@@ -97,9 +101,87 @@ public final class WebhookCertificates {
         try {
             X509Certificate ca = Pem.parseCertificate(existing.caCertPem());
             PrivateKey caKey = Pem.parseRsaPrivateKey(existing.caKeyPem());
-            return issueServing(existing.caCertPem(), existing.caKeyPem(), ca, caKey, sans, servingValidity, now);
+            return issueServing(existing.caCertPem(), existing.caKeyPem(), ca, caKey, sans, servingValidity, now)
+                    .withPreviousCa(existing.previousCaCertPem());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot read the webhook CA: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A new CA and serving certificate that replace {@code existing} (null or unusable: nothing to replace). The old CA
+     * is kept as the previous CA when the old serving certificate may still be served: it is valid at {@code now} and
+     * signed by that CA. Webhook pods serve it until the kubelet has delivered the new Secret to them, so the caBundle
+     * must keep trusting the old CA meanwhile ({@link #caBundle}).
+     */
+    public static TlsMaterial rotateCa(TlsMaterial existing, List<String> sans, Duration caValidity,
+            Duration servingValidity, Instant now) {
+        return createAll(sans, caValidity, servingValidity, now).withPreviousCa(stillServed(existing, now));
+    }
+
+    /** The CA certificate of {@code existing} when its serving certificate may still be in use, else null. */
+    private static String stillServed(TlsMaterial existing, Instant now) {
+        if (existing == null) {
+            return null;
+        }
+        try {
+            X509Certificate ca = Pem.parseCertificate(existing.caCertPem());
+            X509Certificate serving = Pem.parseCertificate(existing.certPem());
+            serving.verify(ca.getPublicKey());
+            serving.checkValidity(Date.from(now));
+            return existing.caCertPem();
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return null; // unreadable, foreign or expired: no client can be served with it
+        }
+    }
+
+    /**
+     * The PEM caBundle for {@code material}: its CA, then the previous CA while a webhook pod may still serve a
+     * certificate it signed: until {@code overlap} after the rotation (the current CA's start, less the backdating) and
+     * at most until the previous CA expires.
+     */
+    public static String caBundle(TlsMaterial material, Duration overlap, Instant now) {
+        if (material.previousCaCertPem() == null) {
+            return material.caCertPem();
+        }
+        try {
+            X509Certificate current = Pem.parseCertificate(material.caCertPem());
+            X509Certificate previous = Pem.parseCertificate(material.previousCaCertPem());
+            Instant rotatedAt = current.getNotBefore().toInstant().plus(BACKDATE);
+            Instant trustedUntil = rotatedAt.plus(overlap);
+            if (previous.getNotAfter().toInstant().isBefore(trustedUntil)) {
+                trustedUntil = previous.getNotAfter().toInstant();
+            }
+            return now.isBefore(trustedUntil) ? material.caCertPem() + Pem.certificate(previous)
+                    : material.caCertPem();
+        } catch (GeneralSecurityException e) {
+            return material.caCertPem(); // an unreadable previous CA cannot be trusted anyway
+        }
+    }
+
+    /**
+     * {@code bundle} followed by the certificates of {@code existing} (a PEM caBundle, may be null or junk) that it
+     * lacks and that have not expired at {@code now}: what the webhook configuration trusts while a new CA is being
+     * put into the Secret, so that neither the certificate being replaced nor the new one is ever refused.
+     */
+    public static String widen(String existing, String bundle, Instant now) {
+        if (existing == null || existing.isBlank()) {
+            return bundle;
+        }
+        try {
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
+            Collection<? extends Certificate> wanted = factory.generateCertificates(
+                    new ByteArrayInputStream(bundle.getBytes(StandardCharsets.US_ASCII)));
+            StringBuilder widened = new StringBuilder(bundle);
+            for (Certificate c : factory.generateCertificates(
+                    new ByteArrayInputStream(existing.getBytes(StandardCharsets.US_ASCII)))) {
+                if (c instanceof X509Certificate x && !wanted.contains(x) && x.getNotAfter().toInstant().isAfter(now)) {
+                    widened.append(Pem.certificate(x));
+                }
+            }
+            return widened.toString();
+        } catch (GeneralSecurityException e) {
+            return bundle; // the existing bundle is unreadable: the API server cannot use it either
         }
     }
 

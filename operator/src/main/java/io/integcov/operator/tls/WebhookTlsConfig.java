@@ -46,6 +46,15 @@ public interface WebhookTlsConfig {
         @WithDefault("30d")
         Duration renewBefore();
 
+        /**
+         * How long after a CA rotation the caBundle still trusts the replaced CA. Webhook pods serve the old certificate
+         * until the kubelet has delivered the new Secret (its sync period plus its cache TTL, about two minutes by
+         * default) and the webhook has reloaded it (at once on the file change); a day leaves room for slow or
+         * partitioned nodes. The replaced CA's key is discarded, so nothing new can be signed with it.
+         */
+        @WithDefault("24h")
+        Duration caOverlap();
+
         /** How often the Secret and the caBundle are checked. */
         @WithDefault("1m")
         Duration checkInterval();

@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -23,6 +25,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -155,7 +158,7 @@ class DeployManifestsTest {
         assertEquals("Ignore", webhook.getFailurePolicy());
         assertEquals(5, webhook.getTimeoutSeconds());
         assertEquals("IfNeeded", webhook.getReinvocationPolicy());
-        assertEquals("None", webhook.getSideEffects());
+        assertEquals("NoneOnDryRun", webhook.getSideEffects(), "the webhook creates Events, but none for a dry run");
         assertEquals(List.of("v1"), webhook.getAdmissionReviewVersions());
         assertNull(webhook.getClientConfig().getCaBundle(), "the operator sets the caBundle");
         assertNull(webhook.getClientConfig().getUrl());
@@ -181,6 +184,50 @@ class DeployManifestsTest {
         assertEquals(Labels.INJECT_LABEL, objectExpressions.get(0).getKey());
         assertEquals("NotIn", objectExpressions.get(0).getOperator());
         assertEquals(List.of(Labels.INJECT_DISABLED), objectExpressions.get(0).getValues());
+    }
+
+    /**
+     * Two webhook replicas, spread over nodes where there are several yet both schedulable on one node, and a
+     * PodDisruptionBudget that keeps one of them through a drain; one operator replica (leader election covers the
+     * moment a rolling update runs two).
+     */
+    @Test
+    void webhookKeepsAReplicaThroughADisruptionAndTheOperatorRunsOnce() {
+        Deployment webhook = one(Deployment.class, "integcov-webhook");
+        Map<String, String> podLabels = webhook.getSpec().getTemplate().getMetadata().getLabels();
+        assertEquals(2, webhook.getSpec().getReplicas());
+        PodDisruptionBudget budget = one(PodDisruptionBudget.class, "integcov-webhook");
+        assertEquals(1, budget.getSpec().getMinAvailable().getIntVal());
+        assertNull(budget.getSpec().getMaxUnavailable());
+        assertFalse(budget.getSpec().getSelector().getMatchLabels().isEmpty());
+        budget.getSpec().getSelector().getMatchLabels().forEach((key, value) -> assertEquals(value, podLabels.get(key),
+                key));
+
+        List<TopologySpreadConstraint> spread = webhook.getSpec().getTemplate().getSpec().getTopologySpreadConstraints();
+        assertEquals(1, spread.size());
+        assertEquals("kubernetes.io/hostname", spread.get(0).getTopologyKey());
+        assertEquals("ScheduleAnyway", spread.get(0).getWhenUnsatisfiable(), "both replicas schedule on one node");
+        assertEquals(1, spread.get(0).getMaxSkew());
+        spread.get(0).getLabelSelector().getMatchLabels().forEach((key, value) -> assertEquals(value,
+                podLabels.get(key), key));
+
+        assertEquals(1, one(Deployment.class, "integcov-operator").getSpec().getReplicas());
+    }
+
+    /** Explicit requests (and a memory limit) on every container, so a namespace ResourceQuota admits the pods. */
+    @Test
+    void everyContainerHasExplicitSmallResources() {
+        for (Deployment deployment : ofKind(Deployment.class)) {
+            for (Container container : deployment.getSpec().getTemplate().getSpec().getContainers()) {
+                String at = deployment.getMetadata().getName() + "/" + container.getName();
+                var resources = container.getResources();
+                assertNotNull(resources.getRequests().get("cpu"), at);
+                assertNotNull(resources.getRequests().get("memory"), at);
+                Quantity memoryLimit = resources.getLimits().get("memory");
+                assertNotNull(memoryLimit, at);
+                assertTrue(Quantity.getAmountInBytes(memoryLimit).longValue() <= 512L * 1024 * 1024, at + " " + memoryLimit);
+            }
+        }
     }
 
     @Test

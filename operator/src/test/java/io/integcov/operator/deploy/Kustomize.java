@@ -27,8 +27,19 @@ final class Kustomize {
         if (kubectl != null) {
             return run(List.of(kubectl.toString(), "kustomize", dir.toString()), null);
         }
-        Files.createDirectories(cacheBin());
-        run(List.of("go", "install", KUSTOMIZE_MODULE), cacheBin());
+        return buildPinned(dir);
+    }
+
+    /**
+     * Renders with kustomize {@value #KUSTOMIZE_MODULE} only (built with {@code go install} into the cache the first
+     * time), never another version: what must come out byte for byte the same on every machine.
+     */
+    static String buildPinned(Path dir) throws IOException, InterruptedException {
+        Path cached = cacheBin().resolve("kustomize");
+        if (!Files.isExecutable(cached)) {
+            Files.createDirectories(cacheBin());
+            run(List.of("go", "install", KUSTOMIZE_MODULE), cacheBin());
+        }
         return run(List.of(cached.toString(), "build", dir.toString()), null);
     }
 

@@ -153,9 +153,90 @@ class WebhookCertificatesTest {
                 .verify(Pem.parseCertificate(material.caCertPem()).getPublicKey()));
     }
 
+    /**
+     * A CA rotation: while webhook pods may still serve the old certificate, the caBundle trusts it and the new one;
+     * after the overlap only the new one.
+     */
+    @Test
+    void caRotationTrustsTheOldAndTheNewServingCertificateDuringTheOverlapOnly() throws Exception {
+        Instant rotation = NOW.plus(CA_VALIDITY).minus(Duration.ofDays(20));
+        TlsMaterial old = WebhookCertificates.reissueServing(material, SANS, SERVING_VALIDITY, rotation.minus(
+                Duration.ofDays(200)));
+        assertEquals(Verdict.NEW_CA, WebhookCertificates.check(old, SANS, RENEW_BEFORE, rotation).verdict());
+        TlsMaterial rotated = WebhookCertificates.rotateCa(old, SANS, CA_VALIDITY, SERVING_VALIDITY, rotation);
+        assertEquals(old.caCertPem(), rotated.previousCaCertPem());
+        assertNotEquals(old.caCertPem(), rotated.caCertPem());
+        Duration overlap = Duration.ofHours(24);
+
+        String during = WebhookCertificates.caBundle(rotated, overlap, rotation.plus(overlap).minusSeconds(1));
+        assertTrue(trusts(during, old.certPem(), rotation), "the old serving certificate during the overlap");
+        assertTrue(trusts(during, rotated.certPem(), rotation), "the new serving certificate");
+
+        String after = WebhookCertificates.caBundle(rotated, overlap, rotation.plus(overlap));
+        assertEquals(rotated.caCertPem(), after);
+        assertTrue(trusts(after, rotated.certPem(), rotation.plus(overlap)));
+        assertTrue(!trusts(after, old.certPem(), rotation.plus(overlap)), "the old one is no longer trusted");
+    }
+
+    @Test
+    void aRotationFromUnusableCertificatesKeepsNoPreviousCa() {
+        TlsMaterial foreign = new TlsMaterial(material.caCertPem(), "junk", WebhookCertificates.createAll(SANS,
+                CA_VALIDITY, SERVING_VALIDITY, NOW).certPem(), material.keyPem());
+        assertEquals(null, WebhookCertificates.rotateCa(foreign, SANS, CA_VALIDITY, SERVING_VALIDITY, NOW)
+                .previousCaCertPem(), "a serving certificate the CA did not sign cannot be served successfully");
+        assertEquals(null, WebhookCertificates.rotateCa(null, SANS, CA_VALIDITY, SERVING_VALIDITY, NOW)
+                .previousCaCertPem());
+        Instant afterServingExpiry = NOW.plus(SERVING_VALIDITY).plusSeconds(1);
+        assertEquals(null, WebhookCertificates.rotateCa(material, SANS, CA_VALIDITY, SERVING_VALIDITY,
+                afterServingExpiry).previousCaCertPem(), "an expired serving certificate is of no use");
+    }
+
+    @Test
+    void reissuingTheServingCertificateDuringTheOverlapKeepsThePreviousCa() {
+        TlsMaterial rotated = material.withPreviousCa(material.caCertPem());
+        assertEquals(material.caCertPem(), WebhookCertificates.reissueServing(rotated, SANS, SERVING_VALIDITY, NOW)
+                .previousCaCertPem());
+    }
+
+    /** Before a new CA goes into the Secret the bundle gains it and keeps what it trusted (less the expired). */
+    @Test
+    void wideningKeepsTheTrustedCasAndAddsTheNewOnes() throws Exception {
+        TlsMaterial other = WebhookCertificates.createAll(SANS, CA_VALIDITY, SERVING_VALIDITY, NOW);
+        String widened = WebhookCertificates.widen(material.caCertPem(), other.caCertPem(), NOW);
+        assertTrue(trusts(widened, material.certPem(), NOW));
+        assertTrue(trusts(widened, other.certPem(), NOW));
+        assertEquals(other.caCertPem(), WebhookCertificates.widen(other.caCertPem(), other.caCertPem(), NOW),
+                "nothing twice");
+        assertEquals(other.caCertPem(), WebhookCertificates.widen(material.caCertPem(), other.caCertPem(),
+                NOW.plus(CA_VALIDITY)), "an expired CA is dropped");
+        assertEquals(other.caCertPem(), WebhookCertificates.widen(null, other.caCertPem(), NOW));
+        assertEquals(other.caCertPem(), WebhookCertificates.widen("junk", other.caCertPem(), NOW));
+    }
+
+    /** Whether a TLS client trusting only the PEM {@code bundle} accepts {@code servingPem} at {@code at}. */
+    private static boolean trusts(String bundle, String servingPem, Instant at) throws Exception {
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        Set<TrustAnchor> anchors = new java.util.HashSet<>();
+        for (var c : factory.generateCertificates(new java.io.ByteArrayInputStream(bundle.getBytes()))) {
+            anchors.add(new TrustAnchor((X509Certificate) c, null));
+        }
+        PKIXParameters parameters = new PKIXParameters(anchors);
+        parameters.setRevocationEnabled(false);
+        parameters.setDate(Date.from(at));
+        try {
+            CertPathValidator.getInstance("PKIX").validate(
+                    factory.generateCertPath(List.of(Pem.parseCertificate(servingPem))), parameters);
+            return true;
+        } catch (java.security.cert.CertPathValidatorException e) {
+            return false;
+        }
+    }
+
     @Test
     void secretDataRoundTrips() {
         assertEquals(material, TlsMaterial.fromSecretData(material.toSecretData()));
+        TlsMaterial rotated = material.withPreviousCa("previous");
+        assertEquals(rotated, TlsMaterial.fromSecretData(rotated.toSecretData()));
         assertEquals(null, TlsMaterial.fromSecretData(java.util.Map.of(TlsMaterial.CERT, "x")));
     }
 
