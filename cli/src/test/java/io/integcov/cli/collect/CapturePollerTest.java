@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** What {@code collect --wait} still waits for, against fabric8's mock API server in CRUD mode. */
 @EnableKubernetesMockClient(crud = true)
-class CaptureWatcherTest {
+class CapturePollerTest {
     KubernetesClient client;
 
     private void create(String name, String phase, Map<String, String> annotations, Pod spec) {
@@ -40,8 +40,8 @@ class CaptureWatcherTest {
 
         assertEquals(List.of("no upload manifest yet for pod api-0 container cron",
                 "no upload manifest yet for pod api-0 container worker"),
-                new CaptureWatcher(client, "shop", "e2e").pending(Set.of("api-0/api")));
-        assertEquals(List.of(), new CaptureWatcher(client, "shop", "e2e")
+                new CapturePoller(client, "shop", "e2e").pending(Set.of("api-0/api")));
+        assertEquals(List.of(), new CapturePoller(client, "shop", "e2e")
                 .pending(Set.of("api-0/api", "api-0/worker", "api-0/cron")));
     }
 
@@ -52,7 +52,7 @@ class CaptureWatcherTest {
                 .endEnv().endContainer().endSpec().build();
         create("api-0", "Succeeded", InjectedPod.annotations("e2e", List.of("api"), List.of()), pod);
 
-        assertEquals(List.of(), new CaptureWatcher(client, "shop", "e2e").pending(Set.of("api-0/api")));
+        assertEquals(List.of(), new CapturePoller(client, "shop", "e2e").pending(Set.of("api-0/api")));
     }
 
     @Test
@@ -62,6 +62,6 @@ class CaptureWatcherTest {
         create("api-0", "Running", InjectedPod.annotations("e2e", List.of("app"), List.of()), containers("app"));
 
         assertEquals(List.of("pod api-0 is still running"),
-                new CaptureWatcher(client, "shop", "e2e").pending(Set.of()));
+                new CapturePoller(client, "shop", "e2e").pending(Set.of()));
     }
 }

@@ -11,14 +11,15 @@ import java.util.TreeSet;
 
 /**
  * Reads a CoverageCapture and the pods it injected, to learn its storage URL and uid (which name its key prefix) and
- * which uploads are still to come.
+ * which uploads are still to come. It polls (each call reads the API server anew, no watch): {@code collect --wait}
+ * asks it again every few seconds.
  */
-public final class CaptureWatcher {
+public final class CapturePoller {
     private final KubernetesClient client;
     private final String namespace;
     private final String name;
 
-    public CaptureWatcher(KubernetesClient client, String namespace, String name) {
+    public CapturePoller(KubernetesClient client, String namespace, String name) {
         this.client = client;
         this.namespace = namespace;
         this.name = name;
