@@ -30,10 +30,7 @@ class HealthEndpointTest {
 
     @Test
     void readyOverHttpsOnceTheInformerHasSynced() throws Exception {
-        for (int i = 0; i < 1200 && !cache.synced(); i++) { // bounded wait for the informer, asserts nothing about time
-            Thread.sleep(100);
-        }
-        assertTrue(cache.synced(), "the informer never synced");
+        org.awaitility.Awaitility.await("the informer syncs").atMost(MutateEndpointTest.PATIENCE).until(cache::synced);
         Response r = given().relaxedHTTPSValidation().get(ready);
         assertEquals(200, r.statusCode(), r.asString());
         JsonPath json = r.jsonPath();

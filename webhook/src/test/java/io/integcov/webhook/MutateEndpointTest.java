@@ -1,5 +1,7 @@
 package io.integcov.webhook;
 
+import static org.awaitility.Awaitility.await;
+
 import static io.integcov.webhook.Fixtures.JSON;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,6 +41,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class MutateEndpointTest {
+    /** A bound on waiting for the informer or the Event sender: reached only when they never get there. */
+    static final java.time.Duration PATIENCE = java.time.Duration.ofMinutes(2);
     @TestHTTPResource(value = "/mutate", tls = true)
     URL mutate;
     @TestHTTPResource(value = "/q/metrics", tls = true)
@@ -129,10 +133,7 @@ class MutateEndpointTest {
         JsonNode pod = Fixtures.load(Fixtures.PODS.resolve("01-single-container.yaml")).podJson();
         assertTrue(post(review("d1", "gone", "CREATE", pod)).at("/response/patch").isTextual());
         client.resources(CoverageCapture.class).inNamespace("gone").withName("temp").delete();
-        for (int i = 0; i < 1200 && !cache.inNamespace("gone").isEmpty(); i++) { // bounded wait for the informer
-            Thread.sleep(100);
-        }
-        assertEquals(List.of(), cache.inNamespace("gone"));
+        await("the informer sees the delete").atMost(PATIENCE).until(() -> cache.inNamespace("gone").isEmpty());
         assertTrue(post(review("d2", "gone", "CREATE", pod)).at("/response/patch").isMissingNode());
     }
 
@@ -296,14 +297,9 @@ class MutateEndpointTest {
         post(review("w2", "events", "CREATE", windows));
         post(review("c1", "events", "CREATE",
                 Fixtures.load(Fixtures.PODS.resolve("24-volume-named-like-bin-skipped.yaml")).podJson()));
-        List<io.fabric8.kubernetes.api.model.Event> events = List.of();
-        for (int i = 0; i < 1200; i++) { // bounded wait for the sender thread, asserts nothing about time
-            events = client.v1().events().inNamespace("events").list().getItems();
-            if (events.stream().anyMatch(e -> e.getReason().equals("Collision"))) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        List<io.fabric8.kubernetes.api.model.Event> events = await("the sender thread posts both Events")
+                .atMost(PATIENCE).until(() -> client.v1().events().inNamespace("events").list().getItems(),
+                        posted -> posted.stream().anyMatch(e -> e.getReason().equals("Collision")));
         assertEquals(List.of("NotLinux", "Collision"), events.stream()
                 .sorted(java.util.Comparator.comparing(e -> e.getReason().equals("Collision")))
                 .map(io.fabric8.kubernetes.api.model.Event::getReason).toList());
@@ -359,13 +355,8 @@ class MutateEndpointTest {
     void createAndAwait(String namespace, String name, CoverageCaptureSpec spec) throws InterruptedException {
         client.resources(CoverageCapture.class).inNamespace(namespace).resource(new CoverageCapture(namespace, name, spec))
                 .create();
-        for (int i = 0; i < 1200; i++) { // waits for the informer (bounded), asserts nothing about time
-            if (cache.inNamespace(namespace).stream().anyMatch(c -> c.getMetadata().getName().equals(name))) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        fail("the informer never saw CoverageCapture " + namespace + "/" + name);
+        await("the informer sees CoverageCapture " + namespace + "/" + name).atMost(PATIENCE).until(() -> cache
+                .inNamespace(namespace).stream().anyMatch(c -> c.getMetadata().getName().equals(name)));
     }
 
     static ObjectNode review(String uid, String namespace, String operation, JsonNode object) {
