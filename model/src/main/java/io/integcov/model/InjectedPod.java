@@ -1,12 +1,21 @@
 package io.integcov.model;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * A pod the webhook injected for a capture and how its coverage is taken: which containers are wrapped by the agent
  * and which are served by the native sidecar. Shown in the status because the mode decides how coverage arrives
  * (wrap: at each exit; sidecar: as Go writes each file) and where {@code integcov-agent flush} runs.
+ *
+ * <p>The one answer to "how was this pod injected": the webhook writes it as annotations ({@link #annotations}) and
+ * the operator and {@code collect} read it back ({@link #readFor}), never from the pod's commands or env, which the
+ * user may set to anything (a container of their own can carry {@code INTEGCOV_CONTAINER}).
  */
 public class InjectedPod {
     public static final String WRAP = "wrap";
@@ -28,6 +37,34 @@ public class InjectedPod {
         this.sidecar = new ArrayList<>(sidecar);
         this.mode = wrapped.isEmpty() ? (sidecar.isEmpty() ? null : SIDECAR)
                 : sidecar.isEmpty() ? WRAP : WRAP_AND_SIDECAR;
+    }
+
+    /**
+     * The annotations the webhook adds to a pod it injected for {@code capture}: the marker and both container lists
+     * (each written, empty when none, so that a value the user put there is never taken for the webhook's).
+     */
+    public static Map<String, String> annotations(String capture, List<String> wrapped, List<String> sidecar) {
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put(Labels.INJECTED_ANNOTATION, capture);
+        annotations.put(Labels.WRAPPED_ANNOTATION, String.join(",", wrapped));
+        annotations.put(Labels.SIDECAR_ANNOTATION, String.join(",", sidecar));
+        return annotations;
+    }
+
+    /** How the webhook injected {@code pod} for {@code capture}, or empty when it did not inject it for that one. */
+    public static Optional<InjectedPod> readFor(Pod pod, String capture) {
+        Map<String, String> annotations = pod.getMetadata().getAnnotations() == null ? Map.of()
+                : pod.getMetadata().getAnnotations();
+        if (!capture.equals(annotations.get(Labels.INJECTED_ANNOTATION))) {
+            return Optional.empty();
+        }
+        return Optional.of(new InjectedPod(pod.getMetadata().getName(),
+                names(annotations.get(Labels.WRAPPED_ANNOTATION)), names(annotations.get(Labels.SIDECAR_ANNOTATION))));
+    }
+
+    private static List<String> names(String value) {
+        return value == null ? List.of()
+                : Arrays.stream(value.split(",")).map(String::strip).filter(name -> !name.isEmpty()).toList();
     }
 
     public String getPod() {

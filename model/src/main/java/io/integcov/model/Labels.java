@@ -14,6 +14,16 @@ public final class Labels {
      * comma-separated {@code <container>:<reason>} (reason e.g. {@code no-command}).
      */
     public static final String SKIPPED_ANNOTATION = "integcov.io/skipped";
+    /**
+     * Set by the webhook with {@link #INJECTED_ANNOTATION}: comma-separated names of the containers whose command the
+     * agent wraps (empty when none). Read through {@link InjectedPod#readFor}.
+     */
+    public static final String WRAPPED_ANNOTATION = "integcov.io/wrapped";
+    /**
+     * Set by the webhook with {@link #INJECTED_ANNOTATION}: comma-separated names of the containers the native sidecar
+     * serves (empty when none). Read through {@link InjectedPod#readFor}.
+     */
+    public static final String SIDECAR_ANNOTATION = "integcov.io/sidecar";
 
     public static final String BIN_VOLUME = "integcov-bin";
     public static final String COVDATA_VOLUME = "integcov-covdata";

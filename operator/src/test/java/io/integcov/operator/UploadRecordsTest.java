@@ -10,12 +10,13 @@ import org.junit.jupiter.api.Test;
 class UploadRecordsTest {
 
     @Test
-    void summarisesTheManifest() {
+    void summarisesTheManifestWhoseFieldsWinOverTheKeysSegments() {
         Manifest manifest = new Manifest(1, "team", "api-0", "api", "r1", 2, null, "2026-03-01T10:00:00Z",
                 "2026-03-01T10:05:00Z", "2026-03-01T10:05:03Z",
                 List.of(new Manifest.FileEntry("covmeta.1", 100, 1), new Manifest.FileEntry("covcounters.1", 23, 2)),
                 null);
-        UploadRecord record = UploadRecords.fromManifest("team/api-0/api/r1/integcov-manifest.json", manifest);
+        UploadRecord record = UploadRecords.fromManifest("team/key-pod/key-container/key-run/integcov-manifest.json",
+                manifest);
         assertEquals("api-0", record.getPod());
         assertEquals("api", record.getContainer());
         assertEquals("r1", record.getRunId());

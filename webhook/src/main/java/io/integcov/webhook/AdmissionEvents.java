@@ -1,24 +1,15 @@
 package io.integcov.webhook;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.integcov.model.CoverageCapture;
+import io.integcov.model.CaptureEvents;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import java.net.HttpURLConnection;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -31,15 +22,13 @@ import org.jboss.logging.Logger;
  * see it. Admission never waits for the API server: {@link #offer} only puts the notice into a bounded queue (dropped
  * and counted when full) after dropping repeats of the same message for the same capture within
  * {@code integcov.events.dedupe-window} (the replicas of a ReplicaSet share one pod name pattern and give one Event);
- * one daemon thread creates the Events, named so that two webhook replicas create the same Event only once.
+ * one daemon thread posts the Events with {@link CaptureEvents}, which names an Event after what it says, so repeats
+ * (from this replica after the window, or from another replica) raise the count of one Event.
  */
 @ApplicationScoped
 public class AdmissionEvents {
     private static final Logger LOG = Logger.getLogger(AdmissionEvents.class);
     static final String COMPONENT = "integcov-webhook";
-    static final int MAX_MESSAGE = 1024;
-    /** Object names are DNS subdomains: at most 253 characters. */
-    static final int MAX_NAME = 253;
     private static final int MAX_REMEMBERED = 10_000;
 
     @Inject
@@ -110,10 +99,9 @@ public class AdmissionEvents {
                 return;
             }
             try {
-                Event event = event(notice, Instant.now(), config.events().dedupeWindow());
-                if (!create(kubernetes, event)) {
-                    LOG.debugf("Event %s exists: another webhook replica reported it", event.getMetadata().getName());
-                }
+                Event event = event(notice, Instant.now());
+                int count = CaptureEvents.post(kubernetes, event);
+                LOG.debugf("Event %s posted (count %d)", event.getMetadata().getName(), count);
             } catch (RuntimeException e) {
                 LOG.warnf("cannot create Event %s on CoverageCapture %s/%s: %s", notice.reason(),
                         notice.capture().getMetadata().getNamespace(), notice.capture().getMetadata().getName(),
@@ -122,70 +110,8 @@ public class AdmissionEvents {
         }
     }
 
-    /** Creates the Event; false when one of that name exists (409: another replica sent it). */
-    static boolean create(KubernetesClient kubernetes, Event event) {
-        try {
-            kubernetes.v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
-            return true;
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * The Event's name: the capture's name and a hash of what the Event says (capture uid, reason, message) and of the
-     * dedupe window it falls in. Every webhook replica names the same notice in the same window alike, so the API
-     * server keeps one Event and the other replicas get 409 (each replica also dedupes on its own, see {@link #offer}).
-     */
-    static String eventName(Admission.Notice notice, Instant now, Duration window) {
-        long bucket = now.getEpochSecond() / Math.max(1, window.toSeconds());
-        String what = notice.capture().getMetadata().getUid() + "|" + notice.reason() + "|" + notice.message() + "|"
-                + bucket;
-        String hash = HexFormat.of().formatHex(sha256(what), 0, 8);
-        String prefix = notice.capture().getMetadata().getName();
-        int room = MAX_NAME - 1 - hash.length();
-        return (prefix.length() > room ? prefix.substring(0, room) : prefix) + "." + hash;
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
-
-    /** A core/v1 Warning Event whose involvedObject is the CoverageCapture. */
-    static Event event(Admission.Notice notice, Instant now, Duration window) {
-        CoverageCapture capture = notice.capture();
-        String time = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-        String message = notice.message().length() > MAX_MESSAGE ? notice.message().substring(0, MAX_MESSAGE - 3) + "..."
-                : notice.message();
-        return new EventBuilder()
-                .withNewMetadata()
-                .withName(eventName(notice, now, window))
-                .withNamespace(capture.getMetadata().getNamespace())
-                .endMetadata()
-                .withNewInvolvedObject()
-                .withApiVersion(capture.getApiVersion())
-                .withKind(capture.getKind())
-                .withName(capture.getMetadata().getName())
-                .withNamespace(capture.getMetadata().getNamespace())
-                .withUid(capture.getMetadata().getUid())
-                .withResourceVersion(capture.getMetadata().getResourceVersion())
-                .endInvolvedObject()
-                .withType("Warning")
-                .withReason(notice.reason())
-                .withMessage(message)
-                .withNewSource().withComponent(COMPONENT).endSource()
-                .withReportingComponent(COMPONENT)
-                .withReportingInstance(System.getenv().getOrDefault("HOSTNAME", COMPONENT))
-                .withFirstTimestamp(time)
-                .withLastTimestamp(time)
-                .withCount(1)
-                .build();
+    /** The Warning Event for the notice (count 1; {@link CaptureEvents#post} aggregates repeats). */
+    static Event event(Admission.Notice notice, Instant now) {
+        return CaptureEvents.build(notice.capture(), COMPONENT, "Warning", notice.reason(), notice.message(), now);
     }
 }

@@ -12,6 +12,7 @@ import io.integcov.model.CommandOverride;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.model.CredentialsSecret;
+import io.integcov.model.InjectedPod;
 import io.integcov.model.Labels;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -260,7 +261,7 @@ public class PodMutator {
             }
         }
         if (injected > 0) {
-            add.put(Labels.INJECTED_ANNOTATION, captureName);
+            add.putAll(InjectedPod.annotations(captureName, wrapped, sidecar));
         }
         if (!add.isEmpty()) {
             if (annotations.isObject()) {

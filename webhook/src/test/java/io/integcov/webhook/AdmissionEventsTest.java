@@ -1,23 +1,22 @@
 package io.integcov.webhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.integcov.model.CaptureEvents;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.model.StorageSpec;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Events of two webhook replicas for the same notice are one Event on the API server. */
+/** The same notice, from two webhook replicas or again later, is one Event whose count grows. */
 @EnableKubernetesMockClient(crud = true)
 class AdmissionEventsTest {
-    static final Duration WINDOW = Duration.ofMinutes(10);
     static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
 
     KubernetesClient client;
@@ -28,30 +27,40 @@ class AdmissionEventsTest {
         return new Admission.Notice(Fixtures.capture("team", captureName, spec), reason, "win-*", message);
     }
 
-    @Test
-    void theSameNoticeInOneWindowHasOneNameAndOnlyItsFirstCreateSucceeds() {
-        Admission.Notice n = notice("cov", "NotLinux", "pod win-*: not injected (app:os)");
-        Event fromReplicaA = AdmissionEvents.event(n, T0, WINDOW);
-        Event fromReplicaB = AdmissionEvents.event(n, T0.plusSeconds(30), WINDOW);
-        assertEquals(fromReplicaA.getMetadata().getName(), fromReplicaB.getMetadata().getName());
-
-        assertTrue(AdmissionEvents.create(client, fromReplicaA), "the first replica creates the Event");
-        assertFalse(AdmissionEvents.create(client, fromReplicaB), "the second gets 409 and creates nothing");
-        assertEquals(1, client.v1().events().inNamespace("team").list().getItems().size());
+    private static String name(Admission.Notice n) {
+        return AdmissionEvents.event(n, T0).getMetadata().getName();
     }
 
     @Test
-    void anotherMessageReasonCaptureOrWindowIsAnotherEvent() {
-        String base = AdmissionEvents.eventName(notice("cov", "NotLinux", "m"), T0, WINDOW);
-        assertNotEquals(base, AdmissionEvents.eventName(notice("cov", "NotLinux", "other"), T0, WINDOW));
-        assertNotEquals(base, AdmissionEvents.eventName(notice("cov", "Collision", "m"), T0, WINDOW));
-        assertNotEquals(base, AdmissionEvents.eventName(notice("cov2", "NotLinux", "m"), T0, WINDOW));
-        assertNotEquals(base, AdmissionEvents.eventName(notice("cov", "NotLinux", "m"), T0.plus(WINDOW), WINDOW));
+    void theSameNoticeIsOneEventWhoseCountAndLastTimestampFollowTheRepeats() {
+        Admission.Notice n = notice("cov", "NotLinux", "pod win-*: not injected (app:os)");
+        Event fromReplicaA = AdmissionEvents.event(n, T0);
+        Event fromReplicaB = AdmissionEvents.event(n, T0.plusSeconds(30));
+        Event later = AdmissionEvents.event(n, T0.plusSeconds(3600));
+        assertEquals(fromReplicaA.getMetadata().getName(), later.getMetadata().getName());
+
+        assertEquals(1, CaptureEvents.post(client, fromReplicaA));
+        assertEquals(2, CaptureEvents.post(client, fromReplicaB));
+        assertEquals(3, CaptureEvents.post(client, later));
+
+        List<Event> events = client.v1().events().inNamespace("team").list().getItems();
+        assertEquals(1, events.size());
+        assertEquals(3, events.get(0).getCount());
+        assertEquals("2026-11-26T10:00:00Z", events.get(0).getFirstTimestamp());
+        assertEquals("2026-11-26T11:00:00Z", events.get(0).getLastTimestamp());
+    }
+
+    @Test
+    void anotherMessageReasonOrCaptureIsAnotherEvent() {
+        String base = name(notice("cov", "NotLinux", "m"));
+        assertNotEquals(base, name(notice("cov", "NotLinux", "other")));
+        assertNotEquals(base, name(notice("cov", "Collision", "m")));
+        assertNotEquals(base, name(notice("cov2", "NotLinux", "m")));
     }
 
     @Test
     void theNameIsAValidObjectNameForTheLongestCaptureName() {
-        String name = AdmissionEvents.eventName(notice("c".repeat(253), "NotLinux", "m"), T0, WINDOW);
+        String name = name(notice("c".repeat(253), "NotLinux", "m"));
         assertTrue(name.length() <= 253, name.length() + " characters");
         assertTrue(name.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?"), name);
     }

@@ -1,12 +1,13 @@
 package io.integcov.webhook;
 
+import static org.awaitility.Awaitility.await;
+
 import static io.integcov.webhook.Fixtures.JSON;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,6 +40,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class MutateEndpointTest {
+    /** A bound on waiting for the informer or the Event sender: reached only when they never get there. */
+    static final java.time.Duration PATIENCE = java.time.Duration.ofMinutes(2);
     @TestHTTPResource(value = "/mutate", tls = true)
     URL mutate;
     @TestHTTPResource(value = "/q/metrics", tls = true)
@@ -129,10 +132,7 @@ class MutateEndpointTest {
         JsonNode pod = Fixtures.load(Fixtures.PODS.resolve("01-single-container.yaml")).podJson();
         assertTrue(post(review("d1", "gone", "CREATE", pod)).at("/response/patch").isTextual());
         client.resources(CoverageCapture.class).inNamespace("gone").withName("temp").delete();
-        for (int i = 0; i < 1200 && !cache.inNamespace("gone").isEmpty(); i++) { // bounded wait for the informer
-            Thread.sleep(100);
-        }
-        assertEquals(List.of(), cache.inNamespace("gone"));
+        await("the informer sees the delete").atMost(PATIENCE).until(() -> cache.inNamespace("gone").isEmpty());
         assertTrue(post(review("d2", "gone", "CREATE", pod)).at("/response/patch").isMissingNode());
     }
 
@@ -355,17 +355,11 @@ class MutateEndpointTest {
      * The Events of the namespace once one has the reason (bounded wait for the sender thread, which sends in order:
      * every Event queued before that one exists too).
      */
-    List<io.fabric8.kubernetes.api.model.Event> eventsOnceOneIs(String namespace, String reason)
-            throws InterruptedException {
-        List<io.fabric8.kubernetes.api.model.Event> events = List.of();
-        for (int i = 0; i < 1200; i++) { // asserts nothing about time
-            events = client.v1().events().inNamespace(namespace).list().getItems();
-            if (events.stream().anyMatch(e -> e.getReason().equals(reason))) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        return events;
+    /** The Events of {@code namespace} once one of them has {@code reason} (the sender thread posts them). */
+    List<io.fabric8.kubernetes.api.model.Event> eventsOnceOneIs(String namespace, String reason) {
+        return await("the sender thread posts a " + reason + " Event in " + namespace).atMost(PATIENCE)
+                .until(() -> client.v1().events().inNamespace(namespace).list().getItems(),
+                        posted -> posted.stream().anyMatch(e -> e.getReason().equals(reason)));
     }
 
     static CoverageCaptureSpec spec(String url) {
@@ -377,13 +371,8 @@ class MutateEndpointTest {
     void createAndAwait(String namespace, String name, CoverageCaptureSpec spec) throws InterruptedException {
         client.resources(CoverageCapture.class).inNamespace(namespace).resource(new CoverageCapture(namespace, name, spec))
                 .create();
-        for (int i = 0; i < 1200; i++) { // waits for the informer (bounded), asserts nothing about time
-            if (cache.inNamespace(namespace).stream().anyMatch(c -> c.getMetadata().getName().equals(name))) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        fail("the informer never saw CoverageCapture " + namespace + "/" + name);
+        await("the informer sees CoverageCapture " + namespace + "/" + name).atMost(PATIENCE).until(() -> cache
+                .inNamespace(namespace).stream().anyMatch(c -> c.getMetadata().getName().equals(name)));
     }
 
     static ObjectNode review(String uid, String namespace, String operation, JsonNode object) {

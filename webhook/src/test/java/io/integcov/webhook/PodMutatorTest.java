@@ -20,6 +20,7 @@ import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.model.CredentialsSecret;
 import io.fabric8.zjsonpatch.JsonPatch;
+import io.integcov.model.InjectedPod;
 import io.integcov.model.Labels;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -155,6 +156,9 @@ class PodMutatorTest {
             assertNull(annotations.get(Labels.INJECTED_ANNOTATION));
         } else {
             assertEquals(c.capture().getMetadata().getName(), annotations.get(Labels.INJECTED_ANNOTATION));
+            assertEquals(new InjectedPod(after.getMetadata().getName(), r.wrapped(), r.sidecar()),
+                    InjectedPod.readFor(after, c.capture().getMetadata().getName()).orElseThrow(),
+                    "the annotations say which containers are wrapped and which the sidecar serves");
             List<Container> inits = after.getSpec().getInitContainers();
             int added = 0;
             if (!r.wrapped().isEmpty()) {

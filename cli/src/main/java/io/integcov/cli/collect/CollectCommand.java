@@ -232,8 +232,8 @@ public final class CollectCommand implements Callable<Integer> {
             throw usageError("--capture must be NAMESPACE/NAME, got '" + source.capture + "'");
         }
         try (KubernetesClient client = KubeClients.fromCurrentContext()) {
-            CaptureWatcher watcher = new CaptureWatcher(client, parts[0], parts[1]);
-            CoverageCapture capture = watcher.capture();
+            CapturePoller poller = new CapturePoller(client, parts[0], parts[1]);
+            CoverageCapture capture = poller.capture();
             String uid = capture.getMetadata().getUid();
             if (uid == null || uid.isEmpty()) {
                 throw new IllegalStateException("CoverageCapture " + source.capture + " has no metadata.uid");
@@ -247,7 +247,7 @@ public final class CollectCommand implements Callable<Integer> {
             }
             if (waitForPods) {
                 try (Storage storage = openStorage(url)) {
-                    waitUntilDone(watcher, storage, target.keyPrefix());
+                    waitUntilDone(poller, storage, target.keyPrefix());
                 }
             }
             // the status once the pods are done (or flushed): which were never injected, which should have uploaded
@@ -299,7 +299,7 @@ public final class CollectCommand implements Callable<Integer> {
         return new ParameterException(spec.commandLine(), message);
     }
 
-    private void waitUntilDone(CaptureWatcher watcher, Storage storage, String keyPrefix) {
+    private void waitUntilDone(CapturePoller poller, Storage storage, String keyPrefix) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";
         while (true) {
@@ -313,7 +313,7 @@ public final class CollectCommand implements Callable<Integer> {
                 throw new IllegalStateException("cannot list " + storage.url() + "/" + keyPrefix + ": "
                         + e.getMessage(), e);
             }
-            List<String> pending = watcher.pending(committed);
+            List<String> pending = poller.pending(committed);
             if (pending.isEmpty()) {
                 return;
             }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.dsl.ExecListener;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.integcov.cli.Errors;
+import io.integcov.model.InjectedPod;
 import io.integcov.model.Labels;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -61,34 +62,31 @@ public final class Flusher {
 
     /**
      * The flushes to run in a pod: none unless the pod is Running, not being deleted (its agents upload at exit
-     * anyway) and was injected by {@code capture}. Each wrapped container (its command starts with the agent the
-     * webhook installed) runs {@code <agent> flush} itself; the native sidecar ({@link CaptureWatcher#SIDECAR} init
-     * container running {@code <agent> sidecar ...}) runs it once for all the containers it serves, with the agent
-     * binary of its own command.
+     * anyway) and was injected by {@code capture}. Which containers are wrapped and which the sidecar serves is what the
+     * webhook's annotations say ({@link InjectedPod#readFor}): each wrapped container runs {@code <agent> flush} itself;
+     * the native sidecar ({@value Labels#SIDECAR_NAME} init container) runs it once for all the containers it serves,
+     * with the agent binary its own command starts.
      */
     static List<Target> targets(Pod pod, String capture) {
-        String injectedBy = pod.getMetadata().getAnnotations() == null ? null
-                : pod.getMetadata().getAnnotations().get(Labels.INJECTED_ANNOTATION);
+        InjectedPod injected = InjectedPod.readFor(pod, capture).orElse(null);
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        if (!capture.equals(injectedBy) || !"Running".equals(phase)
-                || pod.getMetadata().getDeletionTimestamp() != null) {
+        if (injected == null || !"Running".equals(phase) || pod.getMetadata().getDeletionTimestamp() != null) {
             return List.of();
         }
         String name = pod.getMetadata().getName();
         List<Target> targets = new ArrayList<>();
-        for (Container init : pod.getSpec().getInitContainers() == null ? List.<Container>of()
-                : pod.getSpec().getInitContainers()) {
-            List<String> command = init.getCommand() == null ? List.of() : init.getCommand();
-            if (CaptureWatcher.SIDECAR.equals(init.getName()) && command.size() >= 2
-                    && command.get(1).equals("sidecar")) {
-                targets.add(new Target(name, init.getName(), SIDECAR, List.of(command.get(0), "flush")));
+        if (!injected.getSidecar().isEmpty()) {
+            String agent = (pod.getSpec().getInitContainers() == null ? List.<Container>of()
+                    : pod.getSpec().getInitContainers()).stream()
+                    .filter(init -> Labels.SIDECAR_NAME.equals(init.getName()) && init.getCommand() != null
+                            && !init.getCommand().isEmpty())
+                    .map(init -> init.getCommand().get(0)).findFirst().orElse(null);
+            if (agent != null) {
+                targets.add(new Target(name, Labels.SIDECAR_NAME, SIDECAR, List.of(agent, "flush")));
             }
         }
-        for (Container container : pod.getSpec().getContainers()) {
-            List<String> command = container.getCommand() == null ? List.of() : container.getCommand();
-            if (!command.isEmpty() && command.get(0).equals(Labels.WRAPPER_PATH)) {
-                targets.add(new Target(name, container.getName(), WRAP, List.of(Labels.WRAPPER_PATH, "flush")));
-            }
+        for (String container : injected.getWrapped()) {
+            targets.add(new Target(name, container, WRAP, List.of(Labels.WRAPPER_PATH, "flush")));
         }
         return targets;
     }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.integcov.model.InjectedPod;
 import io.integcov.model.Labels;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ class FlusherTest {
     static Container sidecar(String... served) {
         List<String> command = new java.util.ArrayList<>(List.of("/integcov-agent", "sidecar"));
         command.addAll(List.of(served));
-        return new ContainerBuilder().withName(CaptureWatcher.SIDECAR).withImage("integcov/agent:0.1.0")
+        return new ContainerBuilder().withName(Labels.SIDECAR_NAME).withImage("integcov/agent:0.1.0")
                 .withRestartPolicy("Always").withCommand(command).build();
     }
 
@@ -40,10 +41,24 @@ class FlusherTest {
                 .withCommand("/integcov-agent", "install", Labels.BIN_DIR).build();
     }
 
+    /**
+     * A pod as the webhook leaves it, with the annotations it writes: the containers built by {@link #wrapped} are the
+     * wrapped ones, those named in the command of {@link #sidecar} the ones it serves.
+     */
     static Pod pod(String injectedBy, String phase, boolean deleting, List<Container> init,
             List<Container> containers) {
+        List<String> wrapped = containers.stream().filter(c -> c.getCommand() != null && !c.getCommand().isEmpty()
+                && c.getCommand().get(0).equals(Labels.WRAPPER_PATH)).map(Container::getName).toList();
+        List<String> served = init.stream().filter(c -> c.getCommand() != null && c.getCommand().size() > 1
+                && c.getCommand().get(1).equals("sidecar")).flatMap(c -> c.getCommand().stream().skip(2)).toList();
+        return pod(InjectedPod.annotations(injectedBy, wrapped, served), phase,
+                deleting, init, containers);
+    }
+
+    static Pod pod(Map<String, String> annotations, String phase, boolean deleting, List<Container> init,
+            List<Container> containers) {
         PodBuilder builder = new PodBuilder().withNewMetadata().withName("api-1").withNamespace("shop")
-                .withAnnotations(injectedBy == null ? Map.of() : Map.of(Labels.INJECTED_ANNOTATION, injectedBy))
+                .withAnnotations(annotations)
                 .withDeletionTimestamp(deleting ? "2026-11-26T01:00:00Z" : null).endMetadata()
                 .withNewSpec().withInitContainers(init).withContainers(containers).endSpec()
                 .withNewStatus().withPhase(phase).endStatus();
@@ -55,7 +70,7 @@ class FlusherTest {
     }
 
     static Flusher.Target side() {
-        return new Flusher.Target("api-1", CaptureWatcher.SIDECAR, Flusher.SIDECAR, SIDECAR_FLUSH);
+        return new Flusher.Target("api-1", Labels.SIDECAR_NAME, Flusher.SIDECAR, SIDECAR_FLUSH);
     }
 
     static Stream<Arguments> pods() {
@@ -79,7 +94,7 @@ class FlusherTest {
                         pod("nightly", "Running", false, List.of(installer()), List.of(wrapped("app"))),
                         List.of()),
                 Arguments.of("pod not injected is left alone",
-                        pod(null, "Running", false, List.of(), List.of(wrapped("app"))), List.of()),
+                        pod(Map.of(), "Running", false, List.of(), List.of(wrapped("app"))), List.of()),
                 Arguments.of("pending pod has no program to flush yet",
                         pod("e2e", "Pending", false, List.of(installer()), List.of(wrapped("app"))), List.of()),
                 Arguments.of("finished pod already uploaded at exit",
@@ -88,9 +103,13 @@ class FlusherTest {
                         pod("e2e", "Running", true, List.of(installer()), List.of(wrapped("app"))), List.of()),
                 Arguments.of("an init container of the user named like ours but not running sidecar is no sidecar",
                         pod("e2e", "Running", false, List.of(new ContainerBuilder()
-                                .withName(CaptureWatcher.SIDECAR).withCommand("/integcov-agent", "install", "/x")
+                                .withName(Labels.SIDECAR_NAME).withCommand("/integcov-agent", "install", "/x")
                                 .build()), List.of(plain("app"))),
-                        List.of()));
+                        List.of()),
+                Arguments.of("only the containers the webhook's annotations name, whatever the others' commands say",
+                        pod(InjectedPod.annotations("e2e", List.of("app"), List.of()), "Running", false,
+                                List.of(installer()), List.of(wrapped("app"), wrapped("tool"))),
+                        List.of(wrap("app"))));
     }
 
     @ParameterizedTest(name = "{0}")

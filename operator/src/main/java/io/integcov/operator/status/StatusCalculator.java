@@ -1,7 +1,6 @@
 package io.integcov.operator.status;
 
 import io.integcov.model.LabelSelectors;
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureStatus;
@@ -71,7 +70,7 @@ public final class StatusCalculator {
             if (problem == null) {
                 injected++;
                 if (modes.size() < MAX_NOTES) {
-                    modes.add(injectedPod(pod));
+                    modes.add(InjectedPod.readFor(pod, name).orElseThrow());
                 }
             } else if (notes.size() < MAX_NOTES) {
                 notes.add(new PodNote(pod.getMetadata().getName(), problem));
@@ -111,32 +110,6 @@ public final class StatusCalculator {
         List<UploadRecord> uploads = previous.getUploads() == null ? List.of() : previous.getUploads();
         status.setUploads(new ArrayList<>(uploads));
         status.setUploadCount(previous.getUploadCount() != null ? previous.getUploadCount() : uploads.size());
-    }
-
-    /**
-     * How the webhook injected a pod, read from its spec: containers whose command starts with the installed agent are
-     * wrapped; the containers named after {@code sidecar} in the command of the native sidecar are served by it.
-     */
-    static InjectedPod injectedPod(Pod pod) {
-        List<String> wrapped = new ArrayList<>();
-        List<String> sidecar = new ArrayList<>();
-        if (pod.getSpec() == null) {
-            return new InjectedPod(pod.getMetadata().getName(), wrapped, sidecar);
-        }
-        for (Container container : pod.getSpec().getContainers()) {
-            List<String> command = container.getCommand() == null ? List.of() : container.getCommand();
-            if (!command.isEmpty() && command.get(0).equals(Labels.WRAPPER_PATH)) {
-                wrapped.add(container.getName());
-            }
-        }
-        for (Container init : pod.getSpec().getInitContainers() == null ? List.<Container>of()
-                : pod.getSpec().getInitContainers()) {
-            List<String> command = init.getCommand() == null ? List.of() : init.getCommand();
-            if (Labels.SIDECAR_NAME.equals(init.getName()) && command.size() >= 2 && command.get(1).equals("sidecar")) {
-                sidecar.addAll(command.subList(2, command.size()));
-            }
-        }
-        return new InjectedPod(pod.getMetadata().getName(), wrapped, sidecar);
     }
 
     /** Null when the webhook mutated the pod for this capture, else the reason and what to do about it. */

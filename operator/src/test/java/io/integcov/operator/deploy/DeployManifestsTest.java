@@ -22,7 +22,6 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -116,7 +115,7 @@ class DeployManifestsTest {
         String webhookConfiguration = defaultOf(WebhookTlsConfig.class, "configurationName");
         assertRule(cluster, "admissionregistration.k8s.io", "mutatingwebhookconfigurations", webhookConfiguration,
                 Set.of("get", "patch"));
-        assertRule(cluster, "", "events", null, Set.of("create", "patch"));
+        assertRule(cluster, "", "events", null, Set.of("create", "get", "patch")); // a repeat raises the count
         assertEquals(5, cluster.getRules().size(), "unexpected extra cluster-wide rules: " + cluster.getRules());
         assertTrue(cluster.getRules().stream().noneMatch(rule -> rule.getResources().contains("secrets")),
                 "secrets are only granted in " + NAMESPACE);
@@ -138,11 +137,11 @@ class DeployManifestsTest {
     }
 
     @Test
-    void webhookOnlyReadsCoverageCapturesAndCreatesEvents() {
+    void webhookOnlyReadsCoverageCapturesAndPostsEvents() {
         ClusterRole cluster = one(ClusterRole.class, "integcov-webhook");
         assertEquals(2, cluster.getRules().size());
         assertRule(cluster, "integcov.io", "coveragecaptures", null, Set.of("get", "list", "watch"));
-        assertRule(cluster, "", "events", null, Set.of("create"));
+        assertRule(cluster, "", "events", null, Set.of("create", "get", "patch")); // a repeat raises the count
         ClusterRoleBinding binding = one(ClusterRoleBinding.class, "integcov-webhook");
         assertBound(binding.getSubjects(), binding.getRoleRef().getName(), "integcov-webhook");
         assertTrue(ofKind(RoleBinding.class).stream().flatMap(b -> b.getSubjects().stream())
@@ -150,16 +149,14 @@ class DeployManifestsTest {
     }
 
     @Test
-    void mutatingWebhookConfigurationMatchesTheDesign() throws Exception {
+    void mutatingWebhookConfigurationNeverBlocksPodsAndReachesTheWebhookService() throws Exception {
         MutatingWebhookConfiguration configuration = one(MutatingWebhookConfiguration.class,
                 defaultOf(WebhookTlsConfig.class, "configurationName"));
         assertEquals(1, configuration.getWebhooks().size());
         MutatingWebhook webhook = configuration.getWebhooks().get(0);
         assertEquals("Ignore", webhook.getFailurePolicy());
-        assertEquals(5, webhook.getTimeoutSeconds());
-        assertEquals("IfNeeded", webhook.getReinvocationPolicy());
+        assertTrue(webhook.getTimeoutSeconds() <= 10, "a slow webhook delays every pod: " + webhook.getTimeoutSeconds());
         assertEquals("NoneOnDryRun", webhook.getSideEffects(), "the webhook creates Events, but none for a dry run");
-        assertEquals(List.of("v1"), webhook.getAdmissionReviewVersions());
         assertNull(webhook.getClientConfig().getCaBundle(), "the operator sets the caBundle");
         assertNull(webhook.getClientConfig().getUrl());
 
@@ -168,13 +165,6 @@ class DeployManifestsTest {
         assertEquals(NAMESPACE, webhook.getClientConfig().getService().getNamespace());
         assertEquals("/mutate", webhook.getClientConfig().getService().getPath());
         assertEquals(443, webhook.getClientConfig().getService().getPort());
-
-        assertEquals(1, webhook.getRules().size());
-        RuleWithOperations rule = webhook.getRules().get(0);
-        assertEquals(List.of("CREATE"), rule.getOperations());
-        assertEquals(List.of(""), rule.getApiGroups());
-        assertEquals(List.of("v1"), rule.getApiVersions());
-        assertEquals(List.of("pods"), rule.getResources());
 
         assertEquals(Map.of(Labels.INJECT_LABEL, Labels.INJECT_ENABLED), webhook.getNamespaceSelector().getMatchLabels());
         assertNull(webhook.getNamespaceSelector().getMatchExpressions() == null
@@ -282,11 +272,7 @@ class DeployManifestsTest {
     }
 
     @Test
-    void deploymentsUseTheKustomizeImagesAndTheirServiceAccounts() {
-        assertEquals("integcov/operator:0.1.0", one(Deployment.class, "integcov-operator").getSpec().getTemplate()
-                .getSpec().getContainers().get(0).getImage());
-        assertEquals("integcov/webhook:0.1.0", one(Deployment.class, "integcov-webhook").getSpec().getTemplate()
-                .getSpec().getContainers().get(0).getImage());
+    void deploymentsUseTheirServiceAccountsAndSelectTheirOwnPods() {
         for (Deployment deployment : ofKind(Deployment.class)) {
             String account = deployment.getSpec().getTemplate().getSpec().getServiceAccountName();
             assertNotNull(one(ServiceAccount.class, account), deployment.getMetadata().getName());
@@ -294,6 +280,21 @@ class DeployManifestsTest {
                     deployment.getSpec().getTemplate().getMetadata().getLabels().get(key), key));
         }
         assertEquals(2, ofKind(Deployment.class).size());
+    }
+
+    /** Without requests the scheduler over-packs a node; without a memory limit a leak takes the node's memory. */
+    @Test
+    void everyContainerRequestsCpuAndMemoryAndHasAMemoryLimit() {
+        for (Deployment deployment : ofKind(Deployment.class)) {
+            for (Container container : deployment.getSpec().getTemplate().getSpec().getContainers()) {
+                String at = deployment.getMetadata().getName() + "/" + container.getName();
+                assertNotNull(container.getResources(), at);
+                Map<String, ?> requests = container.getResources().getRequests();
+                assertTrue(requests != null && requests.containsKey("cpu") && requests.containsKey("memory"), at);
+                assertTrue(container.getResources().getLimits() != null
+                        && container.getResources().getLimits().containsKey("memory"), at);
+            }
+        }
     }
 
     @Test

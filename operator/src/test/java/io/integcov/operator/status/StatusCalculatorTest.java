@@ -65,25 +65,19 @@ class StatusCalculatorTest {
     }
 
     @Test
-    void showsPerInjectedPodWhetherItsContainersAreWrappedOrServedByTheSidecar() {
+    void showsPerInjectedPodWhetherItsContainersAreWrappedOrServedByTheSidecarAsTheWebhookAnnotatedIt() {
         CoverageCapture capture = capture("api-cov", 1);
-        Container installer = new ContainerBuilder().withName(Labels.INIT_CONTAINER_NAME)
-                .withCommand("/integcov-agent", "install", Labels.BIN_DIR).build();
-        Container sidecar = new ContainerBuilder().withName(Labels.SIDECAR_NAME).withRestartPolicy("Always")
-                .withCommand("/integcov-agent", "sidecar", "api").build();
-        Container wrapped = new ContainerBuilder().withName("api")
-                .withCommand(Labels.WRAPPER_PATH, "run", "--", "/api").build();
-        Container plain = new ContainerBuilder().withName("api").build();
-        Container wrappedWorker = new ContainerBuilder().withName("worker")
-                .withCommand(Labels.WRAPPER_PATH, "run", "--", "/worker").build();
-        Container envoy = new ContainerBuilder().withName("envoy").withCommand("/envoy").build();
-        Map<String, String> injected = Map.of(Labels.INJECTED_ANNOTATION, "api-cov");
+        // a container of the user that runs the agent path itself is not taken for one the webhook wrapped
+        Container ownAgent = new ContainerBuilder().withName("tool")
+                .withCommand(Labels.WRAPPER_PATH, "run", "--", "/tool").build();
         List<Pod> pods = List.of(
-                withSpec(pod("api-2", Map.of("app", "api"), injected), List.of(installer, sidecar),
-                        List.of(plain, wrappedWorker)),
-                withSpec(pod("api-1", Map.of("app", "api"), injected), List.of(sidecar), List.of(plain, envoy)),
-                withSpec(pod("api-0", Map.of("app", "api"), injected), List.of(installer), List.of(wrapped, envoy)),
-                withSpec(pod("api-9", Map.of("app", "api"), Map.of()), List.of(installer), List.of(wrapped)));
+                withSpec(pod("api-2", Map.of("app", "api"),
+                        InjectedPod.annotations("api-cov", List.of("worker"), List.of("api"))), List.of(ownAgent)),
+                withSpec(pod("api-1", Map.of("app", "api"),
+                        InjectedPod.annotations("api-cov", List.of(), List.of("api"))), List.of(ownAgent)),
+                withSpec(pod("api-0", Map.of("app", "api"),
+                        InjectedPod.annotations("api-cov", List.of("api"), List.of())), List.of(ownAgent)),
+                withSpec(pod("api-9", Map.of("app", "api"), Map.of()), List.of(ownAgent)));
 
         CoverageCaptureStatus status = StatusCalculator.compute(capture, pods, UploadListing.of(List.of()), NOW);
 
@@ -95,8 +89,8 @@ class StatusCalculatorTest {
                 status.getInjected().stream().map(InjectedPod::getMode).toList());
     }
 
-    private static Pod withSpec(Pod pod, List<Container> init, List<Container> containers) {
-        return new PodBuilder(pod).withNewSpec().withInitContainers(init).withContainers(containers).endSpec().build();
+    private static Pod withSpec(Pod pod, List<Container> containers) {
+        return new PodBuilder(pod).withNewSpec().withContainers(containers).endSpec().build();
     }
 
     @Test

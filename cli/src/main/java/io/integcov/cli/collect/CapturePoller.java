@@ -1,10 +1,9 @@
 package io.integcov.cli.collect;
 
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.integcov.model.CoverageCapture;
-import io.integcov.model.Labels;
+import io.integcov.model.InjectedPod;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -12,16 +11,15 @@ import java.util.TreeSet;
 
 /**
  * Reads a CoverageCapture and the pods it injected, to learn its storage URL and uid (which name its key prefix) and
- * which uploads are still to come.
+ * which uploads are still to come. It polls (each call reads the API server anew, no watch): {@code collect --wait}
+ * asks it again every few seconds.
  */
-public final class CaptureWatcher {
-    /** Name of the native sidecar the webhook adds in sidecar mode. */
-    static final String SIDECAR = Labels.SIDECAR_NAME;
+public final class CapturePoller {
     private final KubernetesClient client;
     private final String namespace;
     private final String name;
 
-    public CaptureWatcher(KubernetesClient client, String namespace, String name) {
+    public CapturePoller(KubernetesClient client, String namespace, String name) {
         this.client = client;
         this.namespace = namespace;
         this.name = name;
@@ -40,30 +38,6 @@ public final class CaptureWatcher {
     }
 
     /**
-     * The containers of a pod whose coverage the agent uploads: wrapped ones (the webhook gave them
-     * {@code INTEGCOV_CONTAINER}) and those the native sidecar ({@value #SIDECAR} init container, command
-     * {@code integcov-agent sidecar <container>...}) serves.
-     */
-    static Set<String> injectedContainers(Pod pod) {
-        Set<String> injected = new TreeSet<>();
-        for (Container container : pod.getSpec().getContainers()) {
-            if (container.getEnv() != null && container.getEnv().stream()
-                    .anyMatch(env -> Labels.ENV_CONTAINER.equals(env.getName()))) {
-                injected.add(container.getName());
-            }
-        }
-        for (Container init : pod.getSpec().getInitContainers() == null ? List.<Container>of()
-                : pod.getSpec().getInitContainers()) {
-            List<String> command = init.getCommand() == null ? List.of() : init.getCommand();
-            int at = command.indexOf("sidecar");
-            if (SIDECAR.equals(init.getName()) && at >= 0) {
-                injected.addAll(command.subList(at + 1, command.size()));
-            }
-        }
-        return injected;
-    }
-
-    /**
      * What the collection is still waiting for, given the {@code <pod>/<container>} pairs that have a committed run in
      * the capture's prefix: pods this capture injected that are still running, and finished pods whose
      * {@link #injectedContainers injected containers} have no manifest yet.
@@ -71,9 +45,8 @@ public final class CaptureWatcher {
     public List<String> pending(Set<String> committedPodContainers) {
         List<String> pending = new ArrayList<>();
         for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
-            String injectedBy = pod.getMetadata().getAnnotations() == null ? null
-                    : pod.getMetadata().getAnnotations().get(Labels.INJECTED_ANNOTATION);
-            if (!name.equals(injectedBy)) {
+            InjectedPod injected = InjectedPod.readFor(pod, name).orElse(null);
+            if (injected == null) {
                 continue;
             }
             String podName = pod.getMetadata().getName();
@@ -82,7 +55,9 @@ public final class CaptureWatcher {
                 pending.add("pod " + podName + " is still " + (phase == null ? "pending" : phase.toLowerCase()));
                 continue;
             }
-            for (String container : injectedContainers(pod)) {
+            Set<String> containers = new TreeSet<>(injected.getWrapped());
+            containers.addAll(injected.getSidecar());
+            for (String container : containers) {
                 if (!committedPodContainers.contains(podName + "/" + container)) {
                     pending.add("no upload manifest yet for pod " + podName + " container " + container);
                 }
