@@ -11,8 +11,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Reads a CoverageCapture and the pods it injected, to learn its storage URL and uid (which name its key prefix) and
- * which uploads are still to come.
+ * Reads a CoverageCapture and the pods it injected, to learn its storage (its own URL, or none: the default store) and
+ * uid (which name its key prefix) and which uploads are still to come.
  */
 public final class CaptureWatcher {
     /** Name of the native sidecar the webhook adds in sidecar mode. */
@@ -32,9 +32,10 @@ public final class CaptureWatcher {
         if (capture == null) {
             throw new IllegalArgumentException("CoverageCapture " + namespace + "/" + name + " does not exist");
         }
-        if (capture.getSpec() == null || capture.getSpec().getStorage() == null
-                || capture.getSpec().getStorage().getUrl() == null) {
-            throw new IllegalArgumentException("CoverageCapture " + namespace + "/" + name + " has no spec.storage.url");
+        if (capture.getSpec() != null && capture.getSpec().getStorage() != null
+                && capture.getSpec().getStorage().getUrl() == null) {
+            throw new IllegalArgumentException("CoverageCapture " + namespace + "/" + name + " has spec.storage without"
+                    + " a url");
         }
         return capture;
     }
