@@ -3,7 +3,6 @@ package io.integcov.model;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -22,8 +21,8 @@ public class CoverageCaptureSpec {
             + " read at admission time). Containers without a command and without an override are skipped with a warning.")
     private List<CommandOverride> commandOverrides = new ArrayList<>();
 
-    @Required
-    @JsonPropertyDescription("Where the wrapper uploads coverage files.")
+    @JsonPropertyDescription("Where the agent uploads coverage files. Unset: the in-cluster default store that integcov's"
+            + " installation runs (integcov-store in integcov-system), reached with no settings at all.")
     private StorageSpec storage;
 
     @Min(1)

@@ -24,6 +24,13 @@ public final class Labels {
      * serves (empty when none). Read through {@link InjectedPod#readFor}.
      */
     public static final String SIDECAR_ANNOTATION = "integcov.io/sidecar";
+    /**
+     * Label the webhook sets ({@value #INJECTED_LABEL_VALUE}) on the pods it injects, next to the annotation: the
+     * default store's NetworkPolicy selects them (a NetworkPolicy selects labels only; the annotation's value, the
+     * capture's name, may be longer than a label value may be).
+     */
+    public static final String INJECTED_LABEL = "integcov.io/injected";
+    public static final String INJECTED_LABEL_VALUE = "true";
 
     public static final String BIN_VOLUME = "integcov-bin";
     public static final String COVDATA_VOLUME = "integcov-covdata";
@@ -37,6 +44,8 @@ public final class Labels {
 
     public static final String ENV_GOCOVERDIR = "GOCOVERDIR";
     public static final String ENV_STORAGE = "INTEGCOV_STORAGE";
+    /** Read by the GCS client libraries (Go and Java): a GCS emulator's host:port, reached without credentials. */
+    public static final String ENV_STORAGE_EMULATOR_HOST = "STORAGE_EMULATOR_HOST";
     public static final String ENV_POD_NAME = "INTEGCOV_POD_NAME";
     public static final String ENV_POD_NAMESPACE = "INTEGCOV_POD_NAMESPACE";
     public static final String ENV_CONTAINER = "INTEGCOV_CONTAINER";

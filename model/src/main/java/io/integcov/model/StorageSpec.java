@@ -9,7 +9,8 @@ import io.fabric8.generator.annotation.Required;
 public class StorageSpec {
     @Required
     @Pattern("^(gs://[^/]+(/.*)?|file:///.*)$")
-    @JsonPropertyDescription("gs://bucket/prefix or file:///dir; files go to <url>/<namespace>/<pod>/<container>/<run-id>/.")
+    @JsonPropertyDescription("gs://bucket/prefix or file:///dir, used instead of the in-cluster default store; files go"
+            + " to <url>/<namespace>/<capture>/<capture-uid>/<pod>/<container>/<run-id>/.")
     private String url;
 
     @JsonPropertyDescription("Secret with a Google service-account key for gs:// uploads, mounted read-only into what"

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureStatus;
+import io.integcov.model.DefaultStore;
 import io.integcov.model.LabelSelectors;
 import io.integcov.operator.status.SpecValidator;
 import io.integcov.operator.status.StatusCalculator;
@@ -42,11 +43,14 @@ public class CoverageCaptureReconciler implements Reconciler<CoverageCapture> {
     private final UploadScanner uploadScanner;
     private final CaptureEventRecorder events;
     private final OperatorConfig config;
+    private final DefaultStore defaultStore;
 
-    public CoverageCaptureReconciler(UploadScanner uploadScanner, CaptureEventRecorder events, OperatorConfig config) {
+    public CoverageCaptureReconciler(UploadScanner uploadScanner, CaptureEventRecorder events, OperatorConfig config,
+            DefaultStoreConfig defaultStore) {
         this.uploadScanner = uploadScanner;
         this.events = events;
         this.config = config;
+        this.defaultStore = defaultStore.store();
     }
 
     @Override
@@ -71,7 +75,7 @@ public class CoverageCaptureReconciler implements Reconciler<CoverageCapture> {
         if (!SpecValidator.validate(capture.getSpec()).isEmpty() || capture.getMetadata().getUid() == null) {
             return Set.of();
         }
-        return Set.of(uploadScanner.scan(capture.getSpec().getStorage().getUrl(), capture.getMetadata().getNamespace(),
+        return Set.of(uploadScanner.scan(defaultStore.storageOf(capture.getSpec()), capture.getMetadata().getNamespace(),
                 capture.getMetadata().getName(), capture.getMetadata().getUid()));
     }
 

@@ -1,5 +1,6 @@
 package io.integcov.operator;
 
+import io.integcov.model.CaptureStorage;
 import io.integcov.model.UploadRecord;
 import io.integcov.operator.status.UploadListing;
 import io.integcov.storage.Manifest;
@@ -33,9 +34,15 @@ public class UploadScanner {
     /** Manifests that could not be parsed: warned about once, skipped while they stay listed. */
     private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
 
-    public UploadListing scan(String storageUrl, String namespace, String capture, String captureUid) {
+    /**
+     * The committed uploads of one capture in {@code where} (its own storage URL, or the default store through the
+     * emulator host of its Service).
+     */
+    public UploadListing scan(CaptureStorage where, String namespace, String capture, String captureUid) {
+        String storageUrl = where.url();
         try {
-            Storage storage = stores.computeIfAbsent(storageUrl, url -> Storage.openRetrying(url, STORAGE_CALL_LIMIT));
+            Storage storage = stores.computeIfAbsent(storageUrl + "\n" + where.emulatorHost(),
+                    key -> Storage.openRetrying(storageUrl, STORAGE_CALL_LIMIT, where.emulatorHost()));
             String prefix = KeyLayout.capturePrefix(namespace, capture, captureUid);
             List<UploadRecord> records = new ArrayList<>();
             Set<String> listed = new HashSet<>();

@@ -123,6 +123,20 @@ class CoverageCaptureOperatorTest {
         assertEquals(List.of(), status.getNotInjected());
     }
 
+    /** A capture without spec.storage is read from the default store the operator's settings name. */
+    @Test
+    void captureWithoutStorageCountsTheUploadsOfTheDefaultStore() throws Exception {
+        String namespace = "team-d";
+        CoverageCapture created = client.resource(new CoverageCapture(namespace, "cov", new CoverageCaptureSpec()))
+                .create();
+        new FileStorage(OperatorTestProfile.DEFAULT_STORE_DIR).putBytes(KeyLayout.capturePrefix(namespace, "cov",
+                created.getMetadata().getUid()) + "api-0/api/run-1/" + Manifest.FILE_NAME,
+                manifest(namespace, "api-0", "run-1"));
+        CoverageCaptureStatus status = awaitStatus(namespace, "cov", s -> Integer.valueOf(1).equals(s.getUploadCount()));
+        assertEquals("True", condition(status, Conditions.READY).getStatus());
+        assertEquals("False", condition(status, Conditions.INVALID_SPEC).getStatus());
+    }
+
     @Test
     void aRecreatedCaptureStartsWithoutTheUploadsOfItsPredecessor() throws Exception {
         String namespace = "team-r";

@@ -3,12 +3,18 @@ package io.integcov.operator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.integcov.model.CaptureStorage;
+import io.integcov.model.CoverageCaptureSpec;
+import io.integcov.model.DefaultStore;
 import io.integcov.model.UploadRecord;
 import io.integcov.operator.status.UploadListing;
 import io.integcov.storage.FileStorage;
 import io.integcov.storage.Manifest;
+import io.integcov.storage.Storage;
+import io.integcov.testing.FakeGcs;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,7 +40,7 @@ class UploadScannerTest {
                 manifest("team-b", "api-9", "r9", 0).toJson());
 
         UploadScanner scanner = new UploadScanner();
-        UploadListing listing = scanner.scan("file://" + root, "team", "cov", "uid-2");
+        UploadListing listing = scanner.scan(at("file://" + root), "team", "cov", "uid-2");
 
         assertEquals(null, listing.error());
         List<UploadRecord> uploads = listing.uploads().stream().sorted(Comparator.comparing(UploadRecord::getPod))
@@ -43,7 +49,7 @@ class UploadScannerTest {
         assertEquals(3, uploads.get(1).getExitCode());
 
         Files.delete(root.resolve(OWN + "api-0/api/r1/" + Manifest.FILE_NAME));
-        assertEquals(List.of("api-1"), scanner.scan("file://" + root, "team", "cov", "uid-2").uploads().stream()
+        assertEquals(List.of("api-1"), scanner.scan(at("file://" + root), "team", "cov", "uid-2").uploads().stream()
                 .map(UploadRecord::getPod).toList());
     }
 
@@ -54,7 +60,7 @@ class UploadScannerTest {
                 "api", "r1", "sidecar", 0, null, null, null, "2026-03-01T10:01:01Z", List.of(), List.of()).toJson());
         storage.putBytes(OWN + "api-1/api/r2/" + Manifest.FILE_NAME, manifest("team", "api-1", "r2", 0).toJson());
 
-        List<UploadRecord> uploads = new UploadScanner().scan("file://" + root, "team", "cov", "uid-2").uploads()
+        List<UploadRecord> uploads = new UploadScanner().scan(at("file://" + root), "team", "cov", "uid-2").uploads()
                 .stream().sorted(Comparator.comparing(UploadRecord::getPod)).toList();
 
         assertEquals("sidecar", uploads.get(0).getMode());
@@ -63,9 +69,31 @@ class UploadScannerTest {
 
     @Test
     void reportsStorageErrorsInsteadOfThrowing() {
-        UploadListing listing = new UploadScanner().scan("gs://", "team", "cov", "uid-1");
+        UploadListing listing = new UploadScanner().scan(at("gs://"), "team", "cov", "uid-1");
         assertTrue(listing.failed());
         assertTrue(listing.error().startsWith("IllegalArgumentException: storage URL 'gs://'"), listing.error());
+    }
+
+    /**
+     * The default store is read through the emulator host it comes with (its Service), whatever this process's
+     * STORAGE_EMULATOR_HOST says: the operator needs no setting to read it.
+     */
+    @Test
+    void readsTheDefaultStoreThroughItsEmulatorHost() throws Exception {
+        try (FakeGcs gcs = FakeGcs.start("integcov")) {
+            String host = gcs.endpoint().replace("http://", "");
+            CaptureStorage store = new DefaultStore("gs://integcov/coverage", host).storageOf(new CoverageCaptureSpec());
+            try (Storage writer = Storage.openRetrying(store.url(), Duration.ofSeconds(10), host)) {
+                writer.putBytes(OWN + "api-0/api/r1/" + Manifest.FILE_NAME, manifest("team", "api-0", "r1", 0).toJson());
+            }
+            UploadListing listing = new UploadScanner().scan(store, "team", "cov", "uid-2");
+            assertEquals(null, listing.error());
+            assertEquals(List.of("api-0"), listing.uploads().stream().map(UploadRecord::getPod).toList());
+        }
+    }
+
+    private static CaptureStorage at(String url) {
+        return new CaptureStorage(url, null, null);
     }
 
     private static Manifest manifest(String namespace, String pod, String runId, int exitCode) {

@@ -51,7 +51,11 @@ public final class GcsStorage implements Storage {
     }
 
     static GcsStorage openRetrying(String bucket, String prefix, Duration total) {
-        return open(bucket, prefix, System.getenv(EMULATOR_ENV), retrying(total));
+        return openRetrying(bucket, prefix, total, System.getenv(EMULATOR_ENV));
+    }
+
+    static GcsStorage openRetrying(String bucket, String prefix, Duration total, String emulatorHost) {
+        return open(bucket, prefix, emulatorHost, retrying(total));
     }
 
     /** {@code emulatorHost} null or blank means the real service with application default credentials. */

@@ -25,9 +25,19 @@ public interface Storage extends AutoCloseable {
      * {@code perCall} per call): for readers that have no retry logic of their own.
      */
     static Storage openRetrying(String url, java.time.Duration perCall) {
+        return openRetrying(url, perCall, null);
+    }
+
+    /**
+     * Like {@link #openRetrying(String, java.time.Duration)}, with a gs:// store reached through the GCS emulator at
+     * {@code emulatorHost} ({@code host:port} or a URL, without credentials), e.g. the in-cluster default store; null
+     * means what {@code STORAGE_EMULATOR_HOST} of this process says.
+     */
+    static Storage openRetrying(String url, java.time.Duration perCall, String emulatorHost) {
         StorageUrl parsed = StorageUrl.parse(url);
         return switch (parsed.scheme()) {
-            case "gs" -> GcsStorage.openRetrying(parsed.bucket(), parsed.path(), perCall);
+            case "gs" -> emulatorHost == null ? GcsStorage.openRetrying(parsed.bucket(), parsed.path(), perCall)
+                    : GcsStorage.openRetrying(parsed.bucket(), parsed.path(), perCall, emulatorHost);
             default -> open(url);
         };
     }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32C;
@@ -79,6 +80,17 @@ class GcsStorageTest {
             assertEquals("two", new String(storage.get("top/a"), StandardCharsets.UTF_8));
             assertEquals(List.of(new Storage.StoredObject("top/a", 3)), storage.list("top/"));
         }
+    }
+
+    @Test
+    void explicitEmulatorHostReachesTheEmulatorWhateverTheEnvironmentSays() throws Exception {
+        gcs.createBucket("default-store");
+        try (Storage storage = Storage.openRetrying("gs://default-store/coverage", Duration.ofSeconds(10),
+                gcs.endpoint().replace("http://", ""))) {
+            storage.putBytes("ns/cap/uid/pod/app/r1/covmeta.1", new byte[] {7});
+            assertEquals(List.of(new Storage.StoredObject("ns/cap/uid/pod/app/r1/covmeta.1", 1)), storage.list("ns/"));
+        }
+        assertEquals(List.of("coverage/ns/cap/uid/pod/app/r1/covmeta.1"), gcs.objectNames("default-store"));
     }
 
     @Test

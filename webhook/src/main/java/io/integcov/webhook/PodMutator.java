@@ -11,8 +11,10 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.integcov.model.CommandOverride;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
+import io.integcov.model.CaptureStorage;
 import io.integcov.model.CredentialsSecret;
 import io.integcov.model.InjectedPod;
+import io.integcov.model.DefaultStore;
 import io.integcov.model.Labels;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -26,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Applies a CoverageCapture to a pod given as a JSON tree (the {@code request.object} of the AdmissionReview, never
  * bound to the fabric8 Pod model): wraps the selected containers' commands with the agent, adds the install init
- * container, the volumes, the env and the marker annotations. Pure (no I/O), never modifies its input, and its result
+ * container, the volumes, the env, the marker annotations and the {@code integcov.io/injected} label. Pure (no I/O), never modifies its input, and its result
  * is a JSONPatch of {@code add} operations written down as each addition is decided, so the cost is linear in the
  * pod's size (no diff of whole pods).
  *
@@ -73,17 +75,22 @@ public class PodMutator {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /**
-     * Agent image and binary, the default requests/limits of added containers, and whether the cluster runs native
-     * sidecars (Kubernetes 1.29+, see {@link NativeSidecars}); without them the sidecar is never added.
+     * Agent image and binary, the default requests/limits of added containers, whether the cluster runs native
+     * sidecars (Kubernetes 1.29+, see {@link NativeSidecars}; without them the sidecar is never added), and the
+     * in-cluster default store used by captures without spec.storage.
      */
     public record Settings(String agentImage, String agentBinary, Map<String, String> requests,
-            Map<String, String> limits, boolean nativeSidecars) {
+            Map<String, String> limits, boolean nativeSidecars, DefaultStore defaultStore) {
         public Settings(String agentImage, String agentBinary) {
-            this(agentImage, agentBinary, DEFAULT_REQUESTS, DEFAULT_LIMITS, true);
+            this(agentImage, agentBinary, DEFAULT_REQUESTS, DEFAULT_LIMITS, true, DefaultStore.IN_CLUSTER);
         }
 
         public Settings withNativeSidecars(boolean available) {
-            return new Settings(agentImage, agentBinary, requests, limits, available);
+            return new Settings(agentImage, agentBinary, requests, limits, available, defaultStore);
+        }
+
+        public Settings withDefaultStore(DefaultStore store) {
+            return new Settings(agentImage, agentBinary, requests, limits, nativeSidecars, store);
         }
     }
 
@@ -166,7 +173,8 @@ public class PodMutator {
                 selected.add(i);
             }
         }
-        CredentialsSecret credentials = spec.getStorage() == null ? null : spec.getStorage().getCredentialsSecret();
+        CaptureStorage storage = settings.defaultStore().storageOf(spec);
+        CredentialsSecret credentials = storage.credentials();
         boolean withCredentials = credentials != null && credentials.getName() != null
                 && !credentials.getName().isBlank();
 
@@ -221,7 +229,7 @@ public class PodMutator {
                     sidecar.add(name);
                     covdataUsed = true;
                 } else {
-                    wrap(patch, i, c, command, envNames, ownCoverDir, capture, withCredentials,
+                    wrap(patch, i, c, command, envNames, ownCoverDir, capture, storage, withCredentials,
                             podSpec.path("terminationGracePeriodSeconds"));
                     covdataUsed |= ownCoverDir;
                     wrapped.add(name);
@@ -235,7 +243,7 @@ public class PodMutator {
                     added.add(installer(spec, warnings));
                 }
                 if (!sidecar.isEmpty()) {
-                    added.add(sidecarContainer(spec, capture, sidecar, withCredentials,
+                    added.add(sidecarContainer(spec, capture, storage, sidecar, withCredentials,
                             podSpec.path("terminationGracePeriodSeconds"), warnings));
                 }
                 if (initContainers.isArray() && !initContainers.isEmpty()) {
@@ -272,7 +280,24 @@ public class PodMutator {
                 patch.add(all, "metadata", "annotations");
             }
         }
+        if (injected > 0) {
+            addInjectedLabel(patch, pod.path("metadata").path("labels"));
+        }
         return new Result(patch.operations(), warnings, wrapped, sidecar, skipped);
+    }
+
+    /**
+     * The label {@code integcov.io/injected=true}: what the default store's NetworkPolicy selects (policies select
+     * labels, not annotations). It selects nothing else: no workload controller selects its pods by it.
+     */
+    private static void addInjectedLabel(AddPatch patch, JsonNode labels) {
+        if (labels.isObject()) {
+            if (!Labels.INJECTED_LABEL_VALUE.equals(labels.path(Labels.INJECTED_LABEL).asText(null))) {
+                patch.add(NODES.textNode(Labels.INJECTED_LABEL_VALUE), "metadata", "labels", Labels.INJECTED_LABEL);
+            }
+        } else {
+            patch.add(NODES.objectNode().put(Labels.INJECTED_LABEL, Labels.INJECTED_LABEL_VALUE), "metadata", "labels");
+        }
     }
 
     /** Why the whole pod is skipped (the reason of its skipped entries), or null; adds the warning. */
@@ -349,7 +374,8 @@ public class PodMutator {
     }
 
     private static void wrap(AddPatch patch, int index, JsonNode c, ArrayNode command, Set<String> envNames,
-            boolean ownCoverDir, CoverageCapture capture, boolean withCredentials, JsonNode gracePeriod) {
+            boolean ownCoverDir, CoverageCapture capture, CaptureStorage storage, boolean withCredentials,
+            JsonNode gracePeriod) {
         if (!command.get(0).asText().equals(Labels.WRAPPER_PATH)) {
             ArrayNode wrappedCommand = NODES.arrayNode();
             WRAPPER_PREFIX.forEach(wrappedCommand::add);
@@ -362,7 +388,7 @@ public class PodMutator {
         // so two wrapped containers sharing one would upload each other's files (the agent creates it, 0777)
         addEnv(env, names, Labels.ENV_GOCOVERDIR, coverDir(c));
         addEnv(env, names, Labels.ENV_CONTAINER, c.path("name").asText());
-        agentEnv(env, names, capture, withCredentials, gracePeriod);
+        agentEnv(env, names, capture, storage, withCredentials, gracePeriod);
         patch.append(c.path("env").isArray(), env, "spec", "containers", index, "env");
 
         ArrayNode mounts = NODES.arrayNode();
@@ -394,11 +420,16 @@ public class PodMutator {
         return Labels.COVDATA_DIR + "/" + c.path("name").asText();
     }
 
-    /** What the agent reads besides GOCOVERDIR and INTEGCOV_CONTAINER (user values, already in names, win). */
-    private static void agentEnv(ArrayNode env, Set<String> names, CoverageCapture capture, boolean withCredentials,
-            JsonNode gracePeriod) {
+    /**
+     * What the agent reads besides GOCOVERDIR and INTEGCOV_CONTAINER (user values, already in names, win). The storage
+     * settings come first, so the default store's STORAGE_EMULATOR_HOST wins over one in spec.env; a wrapped
+     * container's own variables win over both, and the sidecar starts with none (an app container's env never
+     * reaches it).
+     */
+    private static void agentEnv(ArrayNode env, Set<String> names, CoverageCapture capture, CaptureStorage storage,
+            boolean withCredentials, JsonNode gracePeriod) {
         CoverageCaptureSpec spec = capture.getSpec();
-        addEnv(env, names, Labels.ENV_STORAGE, spec.getStorage().getUrl());
+        storage.agentEnv().forEach((name, value) -> addEnv(env, names, name, value));
         addFieldRefEnv(env, names, Labels.ENV_POD_NAME, "metadata.name");
         addFieldRefEnv(env, names, Labels.ENV_POD_NAMESPACE, "metadata.namespace");
         addEnv(env, names, Labels.ENV_CAPTURE, capture.getMetadata().getName());
@@ -479,8 +510,8 @@ public class PodMutator {
      * Always (started before the app containers, stopped after them), the covdata volume, the agent's env; Pod
      * Security "restricted", explicit resources.
      */
-    ObjectNode sidecarContainer(CoverageCaptureSpec spec, CoverageCapture capture, List<String> served,
-            boolean withCredentials, JsonNode gracePeriod, List<String> warnings) {
+    ObjectNode sidecarContainer(CoverageCaptureSpec spec, CoverageCapture capture, CaptureStorage storage,
+            List<String> served, boolean withCredentials, JsonNode gracePeriod, List<String> warnings) {
         ObjectNode c = NODES.objectNode();
         c.put("name", Labels.SIDECAR_NAME);
         c.put("image", image(spec));
@@ -490,7 +521,7 @@ public class PodMutator {
         ArrayNode env = c.putArray("env");
         Set<String> names = new HashSet<>();
         addEnv(env, names, Labels.ENV_GOCOVERDIR, Labels.COVDATA_DIR);
-        agentEnv(env, names, capture, withCredentials, gracePeriod);
+        agentEnv(env, names, capture, storage, withCredentials, gracePeriod);
         c.set("resources", resources(spec.getAgentResources(), warnings));
         ArrayNode mounts = c.putArray("volumeMounts").add(mount(Labels.COVDATA_VOLUME, Labels.COVDATA_DIR, false));
         if (withCredentials) {

@@ -1,6 +1,7 @@
 package io.integcov.webhook;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.integcov.model.DefaultStore;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -13,7 +14,8 @@ public class Producers {
         boolean nativeSidecars = NativeSidecars.available(config.nativeSidecars(),
                 () -> client.get().getKubernetesVersion());
         return new PodMutator(new PodMutator.Settings(config.agentImage(), config.agentBinary(),
-                config.agentResources().requests(), config.agentResources().limits(), nativeSidecars));
+                config.agentResources().requests(), config.agentResources().limits(), nativeSidecars,
+                new DefaultStore(config.defaultStore().url(), config.defaultStore().emulatorHost())));
     }
 
     @Produces

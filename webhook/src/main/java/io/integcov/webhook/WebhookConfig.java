@@ -1,5 +1,6 @@
 package io.integcov.webhook;
 
+import io.integcov.model.DefaultStore;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -58,6 +59,23 @@ public interface WebhookConfig {
 
     @WithDefault("2")
     int largeReviewWorkers();
+
+    /**
+     * The in-cluster store used by captures without spec.storage ({@code integcov.default-store.url} and
+     * {@code .emulator-host}, env INTEGCOV_DEFAULT_STORE_URL / INTEGCOV_DEFAULT_STORE_EMULATOR_HOST): the webhook gives
+     * injected containers and the sidecar these as INTEGCOV_STORAGE and STORAGE_EMULATOR_HOST. The defaults match
+     * deploy/ (Service integcov-store in integcov-system).
+     */
+    DefaultStoreSettings defaultStore();
+
+    interface DefaultStoreSettings {
+        @WithDefault(DefaultStore.URL)
+        String url();
+
+        /** host:port of the store's Service, reachable from every pod the webhook injects. */
+        @WithDefault(DefaultStore.EMULATOR_HOST)
+        String emulatorHost();
+    }
 
     Events events();
 

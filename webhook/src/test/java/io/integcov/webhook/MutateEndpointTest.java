@@ -95,6 +95,21 @@ class MutateEndpointTest {
         assertTrue(again.at("/response/patch").isMissingNode(), "second pass: no patch, got " + again);
     }
 
+    /** integcov.default-store.* (set for the test profile in application.properties) reaches the injected env. */
+    @Test
+    void captureWithoutStorageGetsTheConfiguredDefaultStore() throws Exception {
+        createAndAwait("no-storage", "cov", new CoverageCaptureSpec());
+        JsonNode pod = JSON.readTree("""
+                {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "no-storage"},
+                 "spec": {"containers": [{"name": "app", "image": "app:1", "command": ["/app"]}]}}""");
+        Pod patched = JSON.treeToValue(applyPatch(post(review("uid-default-store", "no-storage", "CREATE", pod)), pod),
+                Pod.class);
+        var app = patched.getSpec().getContainers().get(0);
+        assertEquals("gs://test-default-store/cov", PodMutatorTest.env(app, Labels.ENV_STORAGE).getValue());
+        assertEquals("store.test-system.svc:4443", PodMutatorTest.env(app, Labels.ENV_STORAGE_EMULATOR_HOST).getValue());
+        assertEquals(Labels.INJECTED_LABEL_VALUE, patched.getMetadata().getLabels().get(Labels.INJECTED_LABEL));
+    }
+
     /** Every pod case of the table-driven test, through the whole HTTP path: the patched pod equals PodMutator's. */
     @Test
     void everyPodFixtureRoundTripsThroughTheEndpoint() throws Exception {

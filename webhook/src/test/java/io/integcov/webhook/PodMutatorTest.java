@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.integcov.model.CaptureStorage;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.model.CredentialsSecret;
@@ -24,6 +25,7 @@ import io.integcov.model.InjectedPod;
 import io.integcov.model.Labels;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -151,14 +153,25 @@ class PodMutatorTest {
             }
         }
 
+        Map<String, String> labels = after.getMetadata().getLabels() == null ? Map.of() : after.getMetadata().getLabels();
         if (!r.injected()) {
             assertEquals(before.getSpec(), after.getSpec(), "nothing injected");
             assertNull(annotations.get(Labels.INJECTED_ANNOTATION));
+            assertEquals(before.getMetadata().getLabels(), after.getMetadata().getLabels(), "labels untouched");
         } else {
             assertEquals(c.capture().getMetadata().getName(), annotations.get(Labels.INJECTED_ANNOTATION));
             assertEquals(new InjectedPod(after.getMetadata().getName(), r.wrapped(), r.sidecar()),
                     InjectedPod.readFor(after, c.capture().getMetadata().getName()).orElseThrow(),
                     "the annotations say which containers are wrapped and which the sidecar serves");
+            assertEquals(Labels.INJECTED_LABEL_VALUE, labels.get(Labels.INJECTED_LABEL),
+                    "the label the default store's NetworkPolicy selects");
+            Iterator<Map.Entry<String, JsonNode>> sidecarEnv = expect.path("sidecarEnv").fields();
+            while (sidecarEnv.hasNext()) {
+                Map.Entry<String, JsonNode> e = sidecarEnv.next();
+                EnvVar actual = env(after.getSpec().getInitContainers().stream()
+                        .filter(k -> k.getName().equals(Labels.SIDECAR_NAME)).findFirst().orElseThrow(), e.getKey());
+                assertEquals(e.getValue().asText(), actual == null ? null : actual.getValue(), "sidecar env " + e.getKey());
+            }
             List<Container> inits = after.getSpec().getInitContainers();
             int added = 0;
             if (!r.wrapped().isEmpty()) {
@@ -217,9 +230,11 @@ class PodMutatorTest {
             assertEquals(Labels.COVDATA_DIR + "/" + name, env(now, Labels.ENV_GOCOVERDIR).getValue(),
                     "a wrapped container's own directory");
         }
-        if (origEnv.stream().noneMatch(e -> e.getName().equals(Labels.ENV_STORAGE))) {
-            assertEquals(spec.getStorage().getUrl(), env(now, Labels.ENV_STORAGE).getValue());
-        }
+        storageEnv(capture).forEach((var, value) -> {
+            if (origEnv.stream().noneMatch(e -> e.getName().equals(var))) {
+                assertEquals(value, env(now, var), "storage setting " + var + " of " + name);
+            }
+        });
         if (origEnv.stream().noneMatch(e -> e.getName().equals(Labels.ENV_CONTAINER))) {
             assertEquals(name, env(now, Labels.ENV_CONTAINER).getValue());
         }
@@ -245,7 +260,7 @@ class PodMutatorTest {
         assertEquals(Labels.BIN_DIR, bin.getMountPath());
         assertEquals(Boolean.TRUE, bin.getReadOnly());
         VolumeMount credentials = mount(now, PodMutator.CREDENTIALS_VOLUME);
-        assertEquals(spec.getStorage().getCredentialsSecret() != null, credentials != null, "credentials mount");
+        assertEquals(storageOf(capture).credentials() != null, credentials != null, "credentials mount");
         if (credentials != null) {
             assertEquals(PodMutator.CREDENTIALS_DIR, credentials.getMountPath());
             assertEquals(Boolean.TRUE, credentials.getReadOnly());
@@ -253,7 +268,8 @@ class PodMutatorTest {
         if (spec.getEnv() != null) {
             for (EnvVar extra : spec.getEnv()) {
                 if (origEnv.stream().noneMatch(e -> e.getName().equals(extra.getName()))) {
-                    assertEquals(extra, env(now, extra.getName()), "spec.env " + extra.getName());
+                    assertEquals(storageEnv(capture).getOrDefault(extra.getName(), extra), env(now, extra.getName()),
+                            "spec.env " + extra.getName());
                 }
             }
         }
@@ -319,18 +335,16 @@ class PodMutatorTest {
         command.addAll(served);
         assertEquals(command, sidecar.getCommand());
         assertEquals(Labels.COVDATA_DIR, env(sidecar, Labels.ENV_GOCOVERDIR).getValue());
-        assertEquals(spec.getStorage().getUrl(), env(sidecar, Labels.ENV_STORAGE).getValue());
+        storageEnv(capture).forEach((var, value) -> assertEquals(value, env(sidecar, var),
+                "the sidecar gets the storage settings a wrapped container without env of its own gets: " + var));
         assertEquals(capture.getMetadata().getName(), env(sidecar, Labels.ENV_CAPTURE).getValue());
         assertEquals(capture.getMetadata().getUid(), env(sidecar, Labels.ENV_CAPTURE_UID).getValue());
         assertEquals("metadata.name", env(sidecar, Labels.ENV_POD_NAME).getValueFrom().getFieldRef().getFieldPath());
         assertEquals(gracePeriodSeconds == null ? null : gracePeriodSeconds.toString(),
                 env(sidecar, Labels.ENV_GRACE_PERIOD) == null ? null : env(sidecar, Labels.ENV_GRACE_PERIOD).getValue());
         assertNull(env(sidecar, Labels.ENV_CONTAINER), "the sidecar serves several containers");
-        if (spec.getEnv() != null) {
-            spec.getEnv().forEach(e -> assertEquals(e, env(sidecar, e.getName()), "spec.env " + e.getName()));
-        }
         assertEquals(Labels.COVDATA_DIR, mount(sidecar, Labels.COVDATA_VOLUME).getMountPath());
-        boolean credentials = spec.getStorage().getCredentialsSecret() != null;
+        boolean credentials = storageOf(capture).credentials() != null;
         assertEquals(credentials, mount(sidecar, PodMutator.CREDENTIALS_VOLUME) != null, "credentials mount");
         if (credentials) {
             assertEquals(PodMutator.CREDENTIALS_DIR + "/" + PodMutator.CREDENTIALS_FILE,
@@ -349,7 +363,7 @@ class PodMutatorTest {
         if (expect.path("covdataVolume").asBoolean(true)) {
             expected.add(Labels.COVDATA_VOLUME);
         }
-        CredentialsSecret credentials = spec.getStorage().getCredentialsSecret();
+        CredentialsSecret credentials = Fixtures.SETTINGS.defaultStore().storageOf(spec).credentials();
         if (credentials != null) {
             expected.add(PodMutator.CREDENTIALS_VOLUME);
         }
@@ -367,9 +381,37 @@ class PodMutatorTest {
     }
 
     /** The pod as JSON without the parts the webhook may touch. */
+    private static CaptureStorage storageOf(CoverageCapture capture) {
+        return Fixtures.SETTINGS.defaultStore().storageOf(capture.getSpec());
+    }
+
+    /**
+     * The storage settings every agent of the capture gets (unless a wrapped container sets one itself): its storage
+     * (the default store's address first), the credentials file, then spec.env; the first of a name wins.
+     */
+    private static Map<String, EnvVar> storageEnv(CoverageCapture capture) {
+        Map<String, EnvVar> env = new LinkedHashMap<>();
+        CaptureStorage storage = storageOf(capture);
+        storage.agentEnv().forEach((name, value) -> env.put(name, new EnvVar(name, value, null)));
+        if (storage.credentials() != null) {
+            env.putIfAbsent(PodMutator.ENV_GOOGLE_CREDENTIALS, new EnvVar(PodMutator.ENV_GOOGLE_CREDENTIALS,
+                    PodMutator.CREDENTIALS_DIR + "/" + PodMutator.CREDENTIALS_FILE, null));
+        }
+        if (capture.getSpec().getEnv() != null) {
+            capture.getSpec().getEnv().forEach(e -> env.putIfAbsent(e.getName(), e));
+        }
+        return env;
+    }
+
     private static JsonNode withoutInjectedParts(Pod pod) {
         ObjectNode json = JSON.valueToTree(pod);
         ((ObjectNode) json.get("metadata")).remove("annotations");
+        if (json.get("metadata").get("labels") instanceof ObjectNode labels) {
+            labels.remove(Labels.INJECTED_LABEL);
+            if (labels.isEmpty()) {
+                ((ObjectNode) json.get("metadata")).remove("labels");
+            }
+        }
         ObjectNode spec = (ObjectNode) json.get("spec");
         spec.remove(List.of("initContainers", "volumes"));
         for (JsonNode c : spec.withArray("containers")) {

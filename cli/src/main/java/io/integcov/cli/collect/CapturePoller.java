@@ -10,9 +10,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Reads a CoverageCapture and the pods it injected, to learn its storage URL and uid (which name its key prefix) and
- * which uploads are still to come. It polls (each call reads the API server anew, no watch): {@code collect --wait}
- * asks it again every few seconds.
+ * Reads a CoverageCapture and the pods it injected, to learn its storage (its own URL, or none: the default store) and
+ * uid (which name its key prefix) and which uploads are still to come. It polls (each call reads the API server anew,
+ * no watch): {@code collect --wait} asks it again every few seconds.
  */
 public final class CapturePoller {
     private final KubernetesClient client;
@@ -30,9 +30,10 @@ public final class CapturePoller {
         if (capture == null) {
             throw new IllegalArgumentException("CoverageCapture " + namespace + "/" + name + " does not exist");
         }
-        if (capture.getSpec() == null || capture.getSpec().getStorage() == null
-                || capture.getSpec().getStorage().getUrl() == null) {
-            throw new IllegalArgumentException("CoverageCapture " + namespace + "/" + name + " has no spec.storage.url");
+        if (capture.getSpec() != null && capture.getSpec().getStorage() != null
+                && capture.getSpec().getStorage().getUrl() == null) {
+            throw new IllegalArgumentException("CoverageCapture " + namespace + "/" + name + " has spec.storage without"
+                    + " a url");
         }
         return capture;
     }

@@ -1,8 +1,10 @@
 package io.integcov.cli.collect;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.integcov.model.CaptureStorage;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureStatus;
+import io.integcov.model.DefaultStore;
 import io.integcov.storage.KeyLayout;
 import io.integcov.storage.Storage;
 import io.integcov.storage.UploadedRuns;
@@ -12,7 +14,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -57,13 +61,16 @@ import picocli.CommandLine.Spec;
                 "--capture NS/NAME reads only that capture's uploads, <url>/<ns>/<name>/<uid>/:",
                 "a capture deleted and created again by the next CI run starts empty.",
                 "--from URL reads everything below URL. Durations are Go's: 90s, 10m, 1h30m.",
-                "GCS: application default credentials; STORAGE_EMULATOR_HOST for an emulator."})
+                "GCS: application default credentials; STORAGE_EMULATOR_HOST for an emulator.",
+                "A capture without spec.storage is read from the in-cluster default store through a",
+                "port-forward (the kubeconfig is all it needs)."})
 public final class CollectCommand implements Callable<Integer> {
 
     static final class Source {
         @Option(names = "--capture", paramLabel = "NAMESPACE/NAME",
                 description = "Collect this CoverageCapture's uploads: its storage URL and uid come from the cluster"
-                        + " (current kube context, or KUBECONFIG).")
+                        + " (current kube context, or KUBECONFIG); without spec.storage, from the in-cluster default"
+                        + " store, through a port-forward.")
         String capture;
 
         @Option(names = "--from", paramLabel = "URL",
@@ -126,6 +133,23 @@ public final class CollectCommand implements Callable<Integer> {
             + " upload (without --strict these are warnings).")
     boolean strict;
 
+    @Option(names = "--default-store", defaultValue = DefaultStore.URL, paramLabel = "URL",
+            description = "With --capture: the storage URL of the in-cluster default store, used by captures without"
+                    + " spec.storage (default ${DEFAULT-VALUE}, as deploy/ installs it).")
+    String defaultStoreUrl;
+
+    @Option(names = "--default-store-service", defaultValue = DefaultStore.NAMESPACE + "/" + DefaultStore.SERVICE,
+            paramLabel = "NAMESPACE/NAME",
+            description = "With --capture: the default store's Service, reached through a port-forward of the Kubernetes"
+                    + " API (default ${DEFAULT-VALUE}).")
+    String defaultStoreService;
+
+    /** How the default store is reached from here; tests substitute a store they run. */
+    StoreForwarder forwarder = new ServicePortForwarder();
+
+    /** The Kubernetes client and the port-forward of a --capture run, closed when the run ends (last opened first). */
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+
     @Spec
     CommandSpec spec;
 
@@ -145,12 +169,25 @@ public final class CollectCommand implements Callable<Integer> {
 
     private final List<String> errors = new ArrayList<>();
 
-    /** Where to read from: the storage URL, the key prefix below it, and for a capture its name and uid. */
-    record Target(String url, String keyPrefix, String capture, String captureUid, CoverageCaptureStatus status) {
+    /**
+     * Where to read from: the storage URL, the emulator host that reaches it (the default store's port-forward; null:
+     * as STORAGE_EMULATOR_HOST says), the key prefix below it, for a capture its name and uid, and its status once
+     * its pods are done (what was matched, injected and should have uploaded).
+     */
+    record Target(String url, String emulatorHost, String keyPrefix, String capture, String captureUid,
+            CoverageCaptureStatus status) {
     }
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return collect();
+        } finally {
+            closeOpened();
+        }
+    }
+
+    private Integer collect() throws Exception {
         if (waitForPods && source.capture == null) {
             throw usageError("--wait needs --capture");
         }
@@ -163,10 +200,10 @@ public final class CollectCommand implements Callable<Integer> {
         if (failUnder != null && (failUnder < 0 || failUnder > 100)) {
             throw usageError("--fail-under must be a percentage between 0 and 100");
         }
-        Target target = source.capture != null ? fromCapture() : new Target(source.url, "", null, null, null);
+        Target target = source.capture != null ? fromCapture() : new Target(source.url, null, "", null, null, null);
         long downloadStart = System.nanoTime();
         Downloader.Outcome outcome;
-        try (Storage storage = openStorage(target.url())) {
+        try (Storage storage = openStorage(target)) {
             outcome = new Downloader(storage, output, strict, parallel, line -> log("%s", line),
                     total -> new Progress(err(), terminal, terminal ? TERMINAL_PROGRESS_EVERY : plainProgressEvery,
                             total)).downloadAll(target.keyPrefix());
@@ -226,33 +263,59 @@ public final class CollectCommand implements Callable<Integer> {
         return ok ? 0 : 1;
     }
 
-    private Target fromCapture() {
+    private Target fromCapture() throws IOException {
         String[] parts = source.capture.split("/", 2);
         if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty() || parts[1].contains("/")) {
             throw usageError("--capture must be NAMESPACE/NAME, got '" + source.capture + "'");
         }
-        try (KubernetesClient client = KubeClients.fromCurrentContext()) {
-            CapturePoller poller = new CapturePoller(client, parts[0], parts[1]);
-            CoverageCapture capture = poller.capture();
-            String uid = capture.getMetadata().getUid();
-            if (uid == null || uid.isEmpty()) {
-                throw new IllegalStateException("CoverageCapture " + source.capture + " has no metadata.uid");
+        KubernetesClient client = KubeClients.fromCurrentContext();
+        opened.push(client);
+        CapturePoller poller = new CapturePoller(client, parts[0], parts[1]);
+        CoverageCapture capture = poller.capture();
+        String uid = capture.getMetadata().getUid();
+        if (uid == null || uid.isEmpty()) {
+            throw new IllegalStateException("CoverageCapture " + source.capture + " has no metadata.uid");
+        }
+        // the Service's cluster address is of no use out here: the store is reached through a port-forward instead
+        CaptureStorage where = new DefaultStore(defaultStoreUrl, DefaultStore.EMULATOR_HOST).storageOf(capture.getSpec());
+        String emulatorHost = where.isDefaultStore() ? forwardToDefaultStore(client) : null;
+        Target target = new Target(where.url(), emulatorHost, KeyLayout.capturePrefix(parts[0], parts[1], uid),
+                source.capture, uid, null);
+        log("collecting %s (uid %s) from %s/%s", source.capture, uid, target.url(), target.keyPrefix());
+        if (flush) {
+            flushPods(new Flusher(client, parts[0], parts[1], parallel));
+        }
+        if (waitForPods) {
+            try (Storage storage = openStorage(target)) {
+                waitUntilDone(poller, storage, target.keyPrefix());
             }
-            String url = capture.getSpec().getStorage().getUrl();
-            Target target = new Target(url, KeyLayout.capturePrefix(parts[0], parts[1], uid), source.capture, uid,
-                    null);
-            log("collecting %s (uid %s) from %s/%s", source.capture, uid, url, target.keyPrefix());
-            if (flush) {
-                flushPods(new Flusher(client, parts[0], parts[1], parallel));
+        }
+        // the status once the pods are done (or flushed): which were never injected, which should have uploaded
+        CoverageCapture now = flush || waitForPods ? poller.capture() : capture;
+        return new Target(target.url(), target.emulatorHost(), target.keyPrefix(), source.capture, uid,
+                now.getStatus());
+    }
+
+    /** Opens the port-forward to the default store's Service (closed when the run ends); its local host:port. */
+    private String forwardToDefaultStore(KubernetesClient client) throws IOException {
+        String[] service = defaultStoreService.split("/", 2);
+        if (service.length != 2 || service[0].isEmpty() || service[1].isEmpty() || service[1].contains("/")) {
+            throw usageError("--default-store-service must be NAMESPACE/NAME, got '" + defaultStoreService + "'");
+        }
+        StoreForwarder.Forward forward = forwarder.open(client, service[0], service[1]);
+        opened.push(forward);
+        log("the capture has no spec.storage: reading the default store through a port-forward to %s (%s)",
+                forward.describe(), forward.hostPort());
+        return forward.hostPort();
+    }
+
+    private void closeOpened() {
+        while (!opened.isEmpty()) {
+            try {
+                opened.pop().close();
+            } catch (Exception e) {
+                log("warning: closing %s: %s", e.getClass().getSimpleName(), e.getMessage());
             }
-            if (waitForPods) {
-                try (Storage storage = openStorage(url)) {
-                    waitUntilDone(poller, storage, target.keyPrefix());
-                }
-            }
-            // the status once the pods are done (or flushed): which were never injected, which should have uploaded
-            CoverageCapture now = flush || waitForPods ? watcher.capture() : capture;
-            return new Target(url, target.keyPrefix(), source.capture, uid, now.getStatus());
         }
     }
 
@@ -283,13 +346,14 @@ public final class CollectCommand implements Callable<Integer> {
         }
     }
 
-    private Storage openStorage(String url) {
+    private Storage openStorage(Target target) {
+        String url = target.url();
         try {
             if (url.startsWith("gs:") && System.getProperty("http.maxConnections") == null) {
                 // the JDK's HTTP keep-alive cache holds 5 connections per host by default: one per download thread
                 System.setProperty("http.maxConnections", String.valueOf(parallel));
             }
-            return Storage.openRetrying(url, Duration.ofSeconds(60));
+            return Storage.openRetrying(url, Duration.ofSeconds(60), target.emulatorHost());
         } catch (IllegalArgumentException e) {
             throw usageError(e.getMessage());
         }

@@ -6,9 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.integcov.cli.IntegcovCommand;
+import io.integcov.storage.Storage;
+import io.integcov.testing.FakeGcs;
 import io.integcov.testing.GoTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import picocli.CommandLine;
 
 /**
  * {@code integcov collect --capture}: the capture's storage URL and uid are read through a kubeconfig (TLS with a
@@ -172,6 +181,75 @@ class CaptureCollectTest {
 
         assertEquals(0, result.exitCode(), result.err());
         assertFalse(result.err().contains("warning") || result.err().contains("error"), result.err());
+    }
+
+    /**
+     * A capture without spec.storage is read from the default store through the forwarder (here a fake-gcs-server
+     * standing for the port-forward, which needs a real kubelet), opened once for --wait and the download and closed
+     * at the end; the files are verified against the manifest as for any store.
+     */
+    @Test
+    void captureWithoutStorageIsReadFromTheDefaultStoreThroughOneForward() throws Exception {
+        useKubeconfig(TlsFixtures.KeyType.RSA);
+        api.answer(CAPTURE_PATH, "{\"apiVersion\":\"integcov.io/v1alpha1\",\"kind\":\"CoverageCapture\","
+                + "\"metadata\":{\"name\":\"e2e\",\"namespace\":\"shop\",\"uid\":\"uid-d\"},\"spec\":{}}");
+        answerPods("Succeeded");
+        Path run = covapp.run("-work", "7");
+        try (FakeGcs gcs = FakeGcs.start("integcov")) {
+            String host = gcs.endpoint().replace("http://", "");
+            try (Storage store = Storage.openRetrying("gs://integcov/coverage", Duration.ofSeconds(10), host)) {
+                CovappRuns.upload(store, run, "shop/e2e/uid-d/api-0/api/r1", true, true);
+            }
+            RecordingForwarder forwarder = new RecordingForwarder(host);
+            CommandLine integcov = IntegcovCommand.commandLine();
+            ((CollectCommand) integcov.getSubcommands().get("collect").getCommand()).forwarder = forwarder;
+
+            CollectCommandTest.Result result = CollectCommandTest.run(integcov, "collect", "--capture", "shop/e2e",
+                    "--wait", "--timeout", "1m", "-o", work.resolve("out-default-store").toString());
+
+            assertEquals(0, result.exitCode(), result.err());
+            assertEquals(List.of("integcov-system/integcov-store"), forwarder.opened, "one forward for wait and download");
+            assertEquals(1, forwarder.closed.get(), "the forward is closed when collect ends");
+            Matcher total = TOTAL.matcher(result.out());
+            assertTrue(total.find(), result.out());
+            assertEquals(GoTools.coveragePercent(run), Double.parseDouble(total.group(1)), 0.05);
+            assertTrue(result.err().contains("reading the default store through a port-forward to fake " + host),
+                    result.err());
+            assertTrue(result.err().contains("from gs://integcov/coverage/shop/e2e/uid-d"), result.err());
+        }
+    }
+
+    /** Stands for the port-forward: hands out the address of a store the test runs, and records its use. */
+    private static final class RecordingForwarder implements StoreForwarder {
+        final List<String> opened = new ArrayList<>();
+        final AtomicInteger closed = new AtomicInteger();
+        private final String hostPort;
+
+        RecordingForwarder(String hostPort) {
+            this.hostPort = hostPort;
+        }
+
+        @Override
+        public Forward open(KubernetesClient client, String namespace, String service) {
+            opened.add(namespace + "/" + service);
+            return new Forward() {
+                @Override
+                public String hostPort() {
+                    return hostPort;
+                }
+
+                @Override
+                public String describe() {
+                    return "fake " + hostPort;
+                }
+
+                @Override
+                public void close() {
+                    closed.incrementAndGet();
+                }
+            };
+        }
+    }
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.integcov.storage.Checksums;
 import io.integcov.storage.FileStorage;
 import io.integcov.storage.Manifest;
+import io.integcov.storage.Storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,11 @@ final class CovappRuns {
      */
     static void upload(Path storageRoot, Path covdata, String runDir, boolean commit, boolean withCaptureFields)
             throws IOException {
-        FileStorage storage = new FileStorage(storageRoot);
+        upload(new FileStorage(storageRoot), covdata, runDir, commit, withCaptureFields);
+    }
+
+    static void upload(Storage storage, Path covdata, String runDir, boolean commit, boolean withCaptureFields)
+            throws IOException {
         List<Manifest.FileEntry> entries = new ArrayList<>();
         try (Stream<Path> files = Files.list(covdata)) {
             for (Path file : files.sorted().toList()) {

@@ -21,9 +21,7 @@ public final class SpecValidator {
             errors.add("spec is missing");
             return errors;
         }
-        if (spec.getStorage() == null) {
-            errors.add("spec.storage.url is required");
-        } else {
+        if (spec.getStorage() != null) { // without it: the in-cluster default store
             try {
                 StorageUrl.parse(spec.getStorage().getUrl());
             } catch (IllegalArgumentException e) {

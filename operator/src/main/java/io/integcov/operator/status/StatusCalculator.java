@@ -87,7 +87,9 @@ public final class StatusCalculator {
         if (uploads == null) {
             keepUploads(status, previous);
             conditions = Conditions.put(conditions, Conditions.READY, false, "ReadingStorage",
-                    "reading upload manifests from " + capture.getSpec().getStorage().getUrl(), generation, now);
+                    "reading upload manifests from " + (capture.getSpec().getStorage() == null
+                            ? "the in-cluster default store" : capture.getSpec().getStorage().getUrl()),
+                    generation, now);
         } else if (uploads.failed()) {
             keepUploads(status, previous);
             conditions = Conditions.put(conditions, Conditions.READY, false, STORAGE_UNAVAILABLE,

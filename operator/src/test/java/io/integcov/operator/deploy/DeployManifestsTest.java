@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -25,6 +26,9 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -33,16 +37,20 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.integcov.model.CoverageCapture;
+import io.integcov.model.DefaultStore;
 import io.integcov.model.Labels;
 import io.integcov.operator.OperatorConfig;
 import io.integcov.operator.tls.WebhookTlsConfig;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -279,7 +287,7 @@ class DeployManifestsTest {
             deployment.getSpec().getSelector().getMatchLabels().forEach((key, value) -> assertEquals(value,
                     deployment.getSpec().getTemplate().getMetadata().getLabels().get(key), key));
         }
-        assertEquals(2, ofKind(Deployment.class).size());
+        assertEquals(3, ofKind(Deployment.class).size(), "operator, webhook and the default store");
     }
 
     /** Without requests the scheduler over-packs a node; without a memory limit a leak takes the node's memory. */
@@ -327,6 +335,82 @@ class DeployManifestsTest {
                         || container.getPorts().stream().allMatch(p -> p.getHostPort() == null), at);
             }
         }
+    }
+
+    /**
+     * The default store: fake-gcs-server at the version the tests run (src/ci/install-fake-gcs.sh), its filesystem
+     * backend on a claim of the default StorageClass, the bucket of the default URL made before it starts, and a
+     * Service whose DNS name and port are what the webhook and the operator are told (DefaultStore's constants).
+     */
+    @Test
+    void defaultStoreIsFakeGcsServerOnAClaimBehindTheServiceTheOthersAreToldOf() throws Exception {
+        Matcher pinned = Pattern.compile("(?m)^version=\\$\\{FAKE_GCS_VERSION:-v([0-9.]+)}")
+                .matcher(Files.readString(root.resolve("src/ci/install-fake-gcs.sh")));
+        assertTrue(pinned.find(), "the pinned version in install-fake-gcs.sh");
+        String image = "docker.io/fsouza/fake-gcs-server:" + pinned.group(1);
+        Deployment store = one(Deployment.class, DefaultStore.SERVICE);
+        PodSpec pod = store.getSpec().getTemplate().getSpec();
+        assertEquals("Recreate", store.getSpec().getStrategy().getType(), "one writer of a ReadWriteOnce volume");
+        assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken());
+        Container engine = pod.getContainers().get(0);
+        assertEquals(image, engine.getImage());
+        assertEquals(image, pod.getInitContainers().get(0).getImage());
+        URI url = URI.create(DefaultStore.URL);
+        assertEquals(List.of("/bin/mkdir", "-p", "/data/" + url.getHost()), pod.getInitContainers().get(0).getCommand(),
+                "the bucket of the default URL");
+        assertEquals(List.of("/bin/fake-gcs-server"), engine.getCommand());
+        List<String> args = engine.getArgs();
+        assertTrue(args.containsAll(List.of("-scheme=http", "-port=" + DefaultStore.PORT, "-backend=filesystem",
+                "-filesystem-root=/data", "-public-host=" + DefaultStore.EMULATOR_HOST,
+                "-external-url=http://" + DefaultStore.EMULATOR_HOST)), args.toString());
+        Volume data = pod.getVolumes().stream().filter(v -> v.getName().equals("data")).findFirst().orElseThrow();
+        PersistentVolumeClaim claim = one(PersistentVolumeClaim.class, data.getPersistentVolumeClaim().getClaimName());
+        assertNull(claim.getSpec().getStorageClassName(), "the cluster's default StorageClass");
+        assertEquals(65532L, pod.getSecurityContext().getFsGroup());
+        assertNotNull(engine.getReadinessProbe().getHttpGet());
+        assertNotNull(engine.getLivenessProbe().getHttpGet());
+        assertNotNull(engine.getResources().getLimits().get("memory"));
+
+        Service service = one(Service.class, DefaultStore.SERVICE);
+        assertEquals(NAMESPACE, DefaultStore.NAMESPACE);
+        assertEquals(DefaultStore.PORT, service.getSpec().getPorts().get(0).getPort());
+        service.getSpec().getSelector().forEach((key, value) -> assertEquals(value,
+                store.getSpec().getTemplate().getMetadata().getLabels().get(key), key));
+        assertEquals(engine.getPorts().get(0).getName(), service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+        assertEquals(DefaultStore.PORT, engine.getPorts().get(0).getContainerPort());
+
+        for (String deployment : List.of("integcov-webhook", "integcov-operator")) {
+            Map<String, String> env = new java.util.HashMap<>();
+            one(Deployment.class, deployment).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
+                    .forEach(e -> env.put(e.getName(), e.getValue()));
+            assertEquals(DefaultStore.URL, env.get("INTEGCOV_DEFAULT_STORE_URL"), deployment);
+            assertEquals(DefaultStore.EMULATOR_HOST, env.get("INTEGCOV_DEFAULT_STORE_EMULATOR_HOST"), deployment);
+        }
+    }
+
+    /** Only injected pods of namespaces with injection on, and the operator, reach the store's port. */
+    @Test
+    void networkPolicyAdmitsInjectedPodsAndTheOperatorToTheStore() {
+        NetworkPolicy policy = one(NetworkPolicy.class, DefaultStore.SERVICE);
+        Deployment store = one(Deployment.class, DefaultStore.SERVICE);
+        policy.getSpec().getPodSelector().getMatchLabels().forEach((key, value) -> assertEquals(value,
+                store.getSpec().getTemplate().getMetadata().getLabels().get(key), key));
+        assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes());
+        assertEquals(1, policy.getSpec().getIngress().size());
+        NetworkPolicyIngressRule rule = policy.getSpec().getIngress().get(0);
+        assertEquals(List.of(DefaultStore.PORT), rule.getPorts().stream().map(p -> p.getPort().getIntVal()).toList());
+        assertEquals(2, rule.getFrom().size());
+        NetworkPolicyPeer injected = rule.getFrom().get(0);
+        assertEquals(Map.of(Labels.INJECT_LABEL, Labels.INJECT_ENABLED),
+                injected.getNamespaceSelector().getMatchLabels());
+        assertEquals(Map.of(Labels.INJECTED_LABEL, Labels.INJECTED_LABEL_VALUE),
+                injected.getPodSelector().getMatchLabels());
+        NetworkPolicyPeer operator = rule.getFrom().get(1);
+        assertNull(operator.getNamespaceSelector(), "the operator's own namespace");
+        Map<String, String> operatorLabels = one(Deployment.class, "integcov-operator").getSpec().getTemplate()
+                .getMetadata().getLabels();
+        operator.getPodSelector().getMatchLabels().forEach((key, value) -> assertEquals(value,
+                operatorLabels.get(key), key));
     }
 
     private static void assertRule(io.fabric8.kubernetes.api.model.HasMetadata role, String apiGroup, String resource,
