@@ -250,7 +250,6 @@ class CaptureCollectTest {
             };
         }
     }
-    }
 
     @Test
     void aMissingCaptureIsOneErrorLine() throws Exception {
