@@ -8,6 +8,7 @@ CGROUP_ROOT=integcov-e2e                 # the kubelet's cgroupRoot, created in 
 BRIDGE=integcov0                         # the pods' bridge (CNI bridge plugin), created before the first pod
 POD_SUBNET=10.222.0.0/24                 # the pods' addresses; no masquerade, no default route
 BRIDGE_IP=10.222.0.1                     # the host on the bridge: host services for pods bind here
+BRIDGE_MAC=02:42:0a:de:00:01            # the bridge's own fixed address (locally administered; see up.sh)
 CNI_NETWORK=integcov-e2e                 # CNI network name (host-local IPAM and result cache keys)
 NODE_NAME=localhost                      # the kubelet refuses a loopback node IP; the apiserver reaches it by name
 SYSCTLS="vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys

@@ -67,7 +67,10 @@ for m in $(cgroup_mounts); do
 done
 
 # --- the pods' bridge, up before the first pod so that host services for pods can bind to $BRIDGE_IP now ---
-ip link add "$BRIDGE" type bridge
+# A bridge without an address of its own takes the lowest MAC of its ports and changes it when that port leaves:
+# every other pod then keeps the gateway's old MAC and cannot reach $BRIDGE_IP until its neighbour entry expires
+# (30-50 s). A fixed, locally administered address (as docker0 has) never moves.
+ip link add "$BRIDGE" address "$BRIDGE_MAC" type bridge
 ip addr add "$BRIDGE_IP/${POD_SUBNET#*/}" dev "$BRIDGE"
 ip link set "$BRIDGE" up
 

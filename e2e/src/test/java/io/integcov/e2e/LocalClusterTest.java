@@ -3,6 +3,7 @@ package io.integcov.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -172,7 +173,7 @@ class LocalClusterTest {
     }
 
     @Test
-    void appliesTheCommittedCrdAndStoresACoverageCapture() throws Exception {
+    void appliesTheCommittedCrdStoresCapturesWithAndWithoutStorageAndRejectsABadStorageUrl() throws Exception {
         List<CustomResourceDefinition> crds = Crds.apply(admin);
         assertTrue(crds.stream().anyMatch(c -> CoverageCapture.CRD_NAME.equals(c.getMetadata().getName())),
                 "crds/ defines " + CoverageCapture.CRD_NAME);
@@ -196,14 +197,16 @@ class LocalClusterTest {
         assertEquals(20, read.getSpec().getUploadTimeoutSeconds());
         assertEquals(1L, read.getMetadata().getGeneration());
 
-        // the CRD's OpenAPI schema is enforced by the apiserver: storage is required, and its URL has a pattern
+        // spec.storage is optional (the in-cluster default store is used), and the API server stores such a capture
         CoverageCaptureSpec noStorage = new CoverageCaptureSpec();
-        KubernetesClientException missing = assertThrows(KubernetesClientException.class,
-                () -> admin.resources(CoverageCapture.class).inNamespace(ns)
-                        .resource(new CoverageCapture(ns, "no-storage", noStorage)).create());
-        assertEquals(422, missing.getCode(), missing.getMessage());
-        assertTrue(missing.getMessage().contains("storage"), missing.getMessage());
+        admin.resources(CoverageCapture.class).inNamespace(ns)
+                .resource(new CoverageCapture(ns, "no-storage", noStorage)).create();
+        CoverageCapture readNoStorage = admin.resources(CoverageCapture.class).inNamespace(ns).withName("no-storage")
+                .get();
+        assertNotNull(readNoStorage, "stored CoverageCapture without spec.storage");
+        assertNull(readNoStorage.getSpec().getStorage(), "no storage defaulted by the API server");
 
+        // the CRD's OpenAPI schema is enforced by the API server: a given storage URL has a pattern
         CoverageCaptureSpec badUrl = new CoverageCaptureSpec();
         badUrl.setStorage(new StorageSpec("http://example.com/x"));
         KubernetesClientException invalid = assertThrows(KubernetesClientException.class,
