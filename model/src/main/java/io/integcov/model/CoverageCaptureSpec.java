@@ -2,23 +2,75 @@ package io.integcov.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.ArrayList;
 import java.util.List;
 
+/**
+ * What a CoverageCapture asks for. The {@link ValidationRule}s (CEL, checked by the API server when a capture is created
+ * or changed) reject what the operator's SpecValidator would otherwise report only in the status; SpecValidator keeps
+ * checking captures stored before a rule existed.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.commandOverrides) || !has(self.containers) || size(self.containers) == 0"
+        + " || self.commandOverrides.all(o, o.container in self.containers)",
+        message = "every commandOverrides[].container must be listed in spec.containers (when that list is not empty),"
+                + " else its override is never used", fieldPath = ".commandOverrides", reason = "FieldValueInvalid")
 public class CoverageCaptureSpec {
+    // Bounds the API server needs to afford the CEL rules (it refuses rules whose worst-case cost it cannot bound)
+    /** Container names are DNS labels. */
+    static final int CONTAINER_NAME_LENGTH = 63;
+    static final int MAX_CONTAINERS = 64;
+    static final int IMAGE_LENGTH = 1024;
+
+    // Label keys and values as the API server checks them in a pod's labels (and LabelSelectors.validate does).
+    /** A label name: at most 63 alphanumerics, '-', '_', '.', starting and ending with an alphanumeric. */
+    private static final String LABEL_NAME = "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?";
+    /** Regexes (CEL string literals) of a label value, of a key's lengths and of a key's characters. */
+    private static final String VALUE = "'^(" + LABEL_NAME + ")?$'";
+    private static final String KEY_LENGTHS = "'^([^/]{1,253}/)?[^/]+$'";
+    private static final String KEY = "'^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?" + LABEL_NAME
+            + "$'";
+    private static final String LABEL_RULES = "label keys must be an optional DNS-subdomain prefix and '/' followed by a"
+            + " name, label values empty or a name; a name is at most 63 alphanumerics, '-', '_', '.', starting and"
+            + " ending with an alphanumeric";
+
+    @ValidationRule(value = "!has(self.matchLabels) || self.matchLabels.all(k, k.matches(" + KEY_LENGTHS + ")"
+            + " && k.matches(" + KEY + ") && self.matchLabels[k].matches(" + VALUE + "))",
+            message = "matchLabels: " + LABEL_RULES)
+    @ValidationRule(value = "!has(self.matchExpressions) || self.matchExpressions.all(e, e.key.matches(" + KEY_LENGTHS
+            + ") && e.key.matches(" + KEY + ") && (!has(e.values) || e.values.all(v, v.matches(" + VALUE + "))))",
+            message = "matchExpressions: " + LABEL_RULES)
+    @ValidationRule(value = "!has(self.matchExpressions) || self.matchExpressions.all(e,"
+            + " e.operator in ['In', 'NotIn', 'Exists', 'DoesNotExist'])",
+            message = "matchExpressions[].operator must be one of In, NotIn, Exists, DoesNotExist")
+    @ValidationRule(value = "!has(self.matchExpressions) || self.matchExpressions.all(e,"
+            + " !(e.operator in ['In', 'NotIn']) || (has(e.values) && size(e.values) > 0))",
+            message = "matchExpressions[].values must not be empty for operator In or NotIn")
+    @ValidationRule(value = "!has(self.matchExpressions) || self.matchExpressions.all(e,"
+            + " !(e.operator in ['Exists', 'DoesNotExist']) || !has(e.values) || size(e.values) == 0)",
+            message = "matchExpressions[].values must be empty for operator Exists or DoesNotExist")
+    @SchemaFrom(type = SelectorSchema.class)
     @JsonPropertyDescription("Pods (in this namespace) to capture coverage from. An empty selector matches every pod.")
     private LabelSelector selector;
 
+    @ValidationRule(value = "self.all(c, c.trim().size() > 0)", message = "container names must not be empty")
+    @ValidationRule(value = "self.all(c, self.exists_one(d, d == c))", message = "a container is listed twice")
     @JsonPropertyDescription("Names of the containers to wrap; empty means every container of a matching pod.")
-    private List<String> containers = new ArrayList<>();
+    @Size(max = MAX_CONTAINERS)
+    private List<@Size(max = CONTAINER_NAME_LENGTH) String> containers = new ArrayList<>();
 
+    @ValidationRule(value = "self.all(o, self.exists_one(p, p.container == o.container))",
+            message = "a container has more than one override")
     @JsonPropertyDescription("Command to run for a container whose spec has no 'command' (the image ENTRYPOINT cannot be"
             + " read at admission time). Containers without a command and without an override are skipped with a warning.")
+    @Size(max = MAX_CONTAINERS)
     private List<CommandOverride> commandOverrides = new ArrayList<>();
 
     @JsonPropertyDescription("Where the agent uploads coverage files. Unset: the in-cluster default store that integcov's"
@@ -29,6 +81,8 @@ public class CoverageCaptureSpec {
     @JsonPropertyDescription("Deadline for uploading after the app exits; default derived from the pod's grace period.")
     private Integer uploadTimeoutSeconds;
 
+    @Size(max = IMAGE_LENGTH)
+    @ValidationRule(value = "self.trim().size() > 0", message = "must not be blank when set")
     @JsonPropertyDescription("Image of the integcov agent (run by the injected init container); defaults to the webhook's"
             + " configured agent image.")
     private String wrapperImage;
