@@ -1,54 +1,107 @@
 package io.integcov.operator.tls;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
+import java.util.ArrayList;
+import java.util.List;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.util.encoders.DecoderException;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemWriter;
 
-/** PEM encoding of X.509 certificates and PKCS#8 RSA private keys with the JDK only. */
+/** PEM text of the webhook's certificates and keys, read and written with BouncyCastle's PEMParser and PEM writer. */
 public final class Pem {
-    private static final String CERTIFICATE = "CERTIFICATE";
-    private static final String PRIVATE_KEY = "PRIVATE KEY";
-
     private Pem() {
     }
 
+    /** A {@code CERTIFICATE} block. */
     public static String certificate(X509Certificate certificate) {
-        try {
-            return encode(CERTIFICATE, certificate.getEncoded());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot encode certificate", e);
-        }
+        return write(certificate);
     }
 
+    /** A PKCS#8 {@code PRIVATE KEY} block. */
     public static String privateKey(PrivateKey key) {
-        return encode(PRIVATE_KEY, key.getEncoded());
-    }
-
-    public static X509Certificate parseCertificate(String pem) throws GeneralSecurityException {
-        return (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-    }
-
-    public static PrivateKey parseRsaPrivateKey(String pem) throws GeneralSecurityException {
-        String begin = "-----BEGIN " + PRIVATE_KEY + "-----";
-        String end = "-----END " + PRIVATE_KEY + "-----";
-        int from = pem.indexOf(begin);
-        int to = pem.indexOf(end);
-        if (from < 0 || to < from) {
-            throw new GeneralSecurityException("not a PEM '" + PRIVATE_KEY + "' block");
+        StringWriter out = new StringWriter();
+        try (PemWriter writer = new PemWriter(out)) {
+            writer.writeObject(new PemObject("PRIVATE KEY", key.getEncoded()));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a private key as PEM", e);
         }
-        byte[] der = Base64.getMimeDecoder().decode(pem.substring(from + begin.length(), to));
-        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
+        return out.toString();
     }
 
-    private static String encode(String type, byte[] der) {
-        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
-        return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
+    /** The first certificate in {@code pem}. */
+    public static X509Certificate parseCertificate(String pem) throws GeneralSecurityException {
+        Object block = firstBlock(pem);
+        if (!(block instanceof X509CertificateHolder holder)) {
+            throw new GeneralSecurityException("not a PEM certificate (found " + describe(block) + ")");
+        }
+        return new JcaX509CertificateConverter().getCertificate(holder);
+    }
+
+    /** Every certificate of a PEM bundle, in order; other blocks are skipped. */
+    public static List<X509Certificate> parseCertificates(String pem) throws GeneralSecurityException {
+        List<X509Certificate> certificates = new ArrayList<>();
+        JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+        try (PEMParser parser = new PEMParser(new StringReader(pem == null ? "" : pem))) {
+            for (Object block = parser.readObject(); block != null; block = parser.readObject()) {
+                if (block instanceof X509CertificateHolder holder) {
+                    certificates.add(converter.getCertificate(holder));
+                }
+            }
+        } catch (IOException | DecoderException e) {
+            throw new GeneralSecurityException("malformed PEM: " + e.getMessage(), e);
+        }
+        return certificates;
+    }
+
+    /** The first private key in {@code pem}: PKCS#8 ({@code PRIVATE KEY}) or PKCS#1 ({@code RSA PRIVATE KEY}). */
+    public static PrivateKey parsePrivateKey(String pem) throws GeneralSecurityException {
+        Object block = firstBlock(pem);
+        PrivateKeyInfo info;
+        if (block instanceof PrivateKeyInfo pkcs8) {
+            info = pkcs8;
+        } else if (block instanceof PEMKeyPair pair) {
+            info = pair.getPrivateKeyInfo();
+        } else {
+            throw new GeneralSecurityException("not an unencrypted PEM private key (found " + describe(block) + ")");
+        }
+        try {
+            return new JcaPEMKeyConverter().getPrivateKey(info);
+        } catch (IOException e) {
+            throw new GeneralSecurityException("cannot read the PEM private key: " + e.getMessage(), e);
+        }
+    }
+
+    private static Object firstBlock(String pem) throws GeneralSecurityException {
+        try (PEMParser parser = new PEMParser(new StringReader(pem == null ? "" : pem))) {
+            return parser.readObject();
+        } catch (IOException | DecoderException e) { // DecoderException: a block whose body is not base64
+            throw new GeneralSecurityException("malformed PEM: " + e.getMessage(), e);
+        }
+    }
+
+    private static String describe(Object block) {
+        return block == null ? "no PEM block" : block.getClass().getSimpleName();
+    }
+
+    private static String write(Object object) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(object);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + object.getClass().getSimpleName() + " as PEM", e);
+        }
+        return out.toString();
     }
 }

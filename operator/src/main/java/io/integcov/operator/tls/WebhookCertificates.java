@@ -1,6 +1,5 @@
 package io.integcov.operator.tls;
 
-import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -10,9 +9,6 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.nio.charset.StandardCharsets;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPrivateCrtKey;
@@ -100,7 +96,7 @@ public final class WebhookCertificates {
             Instant now) {
         try {
             X509Certificate ca = Pem.parseCertificate(existing.caCertPem());
-            PrivateKey caKey = Pem.parseRsaPrivateKey(existing.caKeyPem());
+            PrivateKey caKey = Pem.parsePrivateKey(existing.caKeyPem());
             return issueServing(existing.caCertPem(), existing.caKeyPem(), ca, caKey, sans, servingValidity, now)
                     .withPreviousCa(existing.previousCaCertPem());
         } catch (GeneralSecurityException e) {
@@ -169,13 +165,10 @@ public final class WebhookCertificates {
             return bundle;
         }
         try {
-            CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            Collection<? extends Certificate> wanted = factory.generateCertificates(
-                    new ByteArrayInputStream(bundle.getBytes(StandardCharsets.US_ASCII)));
+            List<X509Certificate> wanted = Pem.parseCertificates(bundle);
             StringBuilder widened = new StringBuilder(bundle);
-            for (Certificate c : factory.generateCertificates(
-                    new ByteArrayInputStream(existing.getBytes(StandardCharsets.US_ASCII)))) {
-                if (c instanceof X509Certificate x && !wanted.contains(x) && x.getNotAfter().toInstant().isAfter(now)) {
+            for (X509Certificate x : Pem.parseCertificates(existing)) {
+                if (!wanted.contains(x) && x.getNotAfter().toInstant().isAfter(now)) {
                     widened.append(Pem.certificate(x));
                 }
             }
@@ -223,7 +216,7 @@ public final class WebhookCertificates {
         X509Certificate ca;
         try {
             ca = Pem.parseCertificate(existing.caCertPem());
-            PrivateKey caKey = Pem.parseRsaPrivateKey(existing.caKeyPem());
+            PrivateKey caKey = Pem.parsePrivateKey(existing.caKeyPem());
             if (!sameKeyPair(ca.getPublicKey(), caKey)) {
                 return new Check(Verdict.NEW_CA, "the CA key does not match the CA certificate");
             }
@@ -237,7 +230,7 @@ public final class WebhookCertificates {
         try {
             X509Certificate serving = Pem.parseCertificate(existing.certPem());
             serving.verify(ca.getPublicKey());
-            if (!sameKeyPair(serving.getPublicKey(), Pem.parseRsaPrivateKey(existing.keyPem()))) {
+            if (!sameKeyPair(serving.getPublicKey(), Pem.parsePrivateKey(existing.keyPem()))) {
                 return new Check(Verdict.REISSUE_SERVING, "the serving key does not match the serving certificate");
             }
             if (serving.getNotAfter().toInstant().isBefore(renewAt)) {

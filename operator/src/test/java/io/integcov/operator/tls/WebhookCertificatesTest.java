@@ -80,7 +80,7 @@ class WebhookCertificatesTest {
     void privateKeysMatchTheirCertificates() throws Exception {
         byte[] data = "challenge".getBytes();
         Signature signer = Signature.getInstance("SHA256withRSA");
-        signer.initSign(Pem.parseRsaPrivateKey(material.keyPem()));
+        signer.initSign(Pem.parsePrivateKey(material.keyPem()));
         signer.update(data);
         byte[] signature = signer.sign();
         Signature verifier = Signature.getInstance("SHA256withRSA");
