@@ -22,7 +22,7 @@ import io.integcov.model.PodNote;
 import io.integcov.model.StorageSpec;
 import io.integcov.model.UploadRecord;
 import io.integcov.operator.status.Conditions;
-import io.integcov.operator.tls.Pem;
+import io.integcov.operator.tls.PemCodec;
 import io.integcov.operator.tls.TlsMaterial;
 import io.integcov.operator.tls.WebhookCertificates;
 import io.integcov.storage.FileStorage;
@@ -213,8 +213,8 @@ class CoverageCaptureOperatorTest {
         String caPem = decode(secret.getData().get("ca.crt"));
         assertEquals(secret.getData().get("ca.crt"), patched.getWebhooks().get(0).getClientConfig().getCaBundle());
 
-        X509Certificate serving = Pem.parseCertificate(decode(secret.getData().get("tls.crt")));
-        serving.verify(Pem.parseCertificate(caPem).getPublicKey());
+        X509Certificate serving = PemCodec.parseCertificate(decode(secret.getData().get("tls.crt")));
+        serving.verify(PemCodec.parseCertificate(caPem).getPublicKey());
         List<String> sans = WebhookCertificates.subjectAltNamesOf(serving);
         assertTrue(sans.containsAll(List.of("integcov-webhook.integcov-system.svc",
                 "integcov-webhook.integcov-system.svc.cluster.local", "127.0.0.1", "localhost")), sans.toString());
@@ -244,9 +244,9 @@ class CoverageCaptureOperatorTest {
         TlsMaterial result = TlsMaterial.fromSecretData(decodeAll(renewed.getData()));
         assertEquals(material.caCertPem(), result.caCertPem(), "the CA (and so the caBundle) is kept");
         assertEquals(material.caKeyPem(), result.caKeyPem());
-        X509Certificate serving = Pem.parseCertificate(result.certPem());
+        X509Certificate serving = PemCodec.parseCertificate(result.certPem());
         assertTrue(WebhookCertificates.subjectAltNamesOf(serving).contains("integcov-webhook.integcov-system.svc"));
-        serving.verify(Pem.parseCertificate(result.caCertPem()).getPublicKey());
+        serving.verify(PemCodec.parseCertificate(result.caCertPem()).getPublicKey());
     }
 
     private static Map<String, String> decodeAll(Map<String, String> data) {

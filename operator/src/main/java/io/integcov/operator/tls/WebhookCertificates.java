@@ -84,7 +84,7 @@ public final class WebhookCertificates {
             builder.addExtension(Extension.subjectKeyIdentifier, false,
                     extensions.createSubjectKeyIdentifier(caKeys.getPublic()));
             X509Certificate ca = sign(builder, caKeys.getPrivate());
-            return issueServing(Pem.certificate(ca), Pem.privateKey(caKeys.getPrivate()), ca, caKeys.getPrivate(), sans,
+            return issueServing(PemCodec.certificate(ca), PemCodec.privateKey(caKeys.getPrivate()), ca, caKeys.getPrivate(), sans,
                     servingValidity, now);
         } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot create the webhook CA certificate: " + e.getMessage(), e);
@@ -95,8 +95,8 @@ public final class WebhookCertificates {
     public static TlsMaterial reissueServing(TlsMaterial existing, List<String> sans, Duration servingValidity,
             Instant now) {
         try {
-            X509Certificate ca = Pem.parseCertificate(existing.caCertPem());
-            PrivateKey caKey = Pem.parsePrivateKey(existing.caKeyPem());
+            X509Certificate ca = PemCodec.parseCertificate(existing.caCertPem());
+            PrivateKey caKey = PemCodec.parsePrivateKey(existing.caKeyPem());
             return issueServing(existing.caCertPem(), existing.caKeyPem(), ca, caKey, sans, servingValidity, now)
                     .withPreviousCa(existing.previousCaCertPem());
         } catch (GeneralSecurityException e) {
@@ -121,8 +121,8 @@ public final class WebhookCertificates {
             return null;
         }
         try {
-            X509Certificate ca = Pem.parseCertificate(existing.caCertPem());
-            X509Certificate serving = Pem.parseCertificate(existing.certPem());
+            X509Certificate ca = PemCodec.parseCertificate(existing.caCertPem());
+            X509Certificate serving = PemCodec.parseCertificate(existing.certPem());
             serving.verify(ca.getPublicKey());
             serving.checkValidity(Date.from(now));
             return existing.caCertPem();
@@ -141,14 +141,14 @@ public final class WebhookCertificates {
             return material.caCertPem();
         }
         try {
-            X509Certificate current = Pem.parseCertificate(material.caCertPem());
-            X509Certificate previous = Pem.parseCertificate(material.previousCaCertPem());
+            X509Certificate current = PemCodec.parseCertificate(material.caCertPem());
+            X509Certificate previous = PemCodec.parseCertificate(material.previousCaCertPem());
             Instant rotatedAt = current.getNotBefore().toInstant().plus(BACKDATE);
             Instant trustedUntil = rotatedAt.plus(overlap);
             if (previous.getNotAfter().toInstant().isBefore(trustedUntil)) {
                 trustedUntil = previous.getNotAfter().toInstant();
             }
-            return now.isBefore(trustedUntil) ? material.caCertPem() + Pem.certificate(previous)
+            return now.isBefore(trustedUntil) ? material.caCertPem() + PemCodec.certificate(previous)
                     : material.caCertPem();
         } catch (GeneralSecurityException e) {
             return material.caCertPem(); // an unreadable previous CA cannot be trusted anyway
@@ -165,11 +165,11 @@ public final class WebhookCertificates {
             return bundle;
         }
         try {
-            List<X509Certificate> wanted = Pem.parseCertificates(bundle);
+            List<X509Certificate> wanted = PemCodec.parseCertificates(bundle);
             StringBuilder widened = new StringBuilder(bundle);
-            for (X509Certificate x : Pem.parseCertificates(existing)) {
+            for (X509Certificate x : PemCodec.parseCertificates(existing)) {
                 if (!wanted.contains(x) && x.getNotAfter().toInstant().isAfter(now)) {
-                    widened.append(Pem.certificate(x));
+                    widened.append(PemCodec.certificate(x));
                 }
             }
             return widened.toString();
@@ -199,7 +199,7 @@ public final class WebhookCertificates {
             builder.addExtension(Extension.authorityKeyIdentifier, false,
                     extensions.createAuthorityKeyIdentifier(ca.getPublicKey()));
             X509Certificate serving = sign(builder, caKey);
-            return new TlsMaterial(caCertPem, caKeyPem, Pem.certificate(serving), Pem.privateKey(keys.getPrivate()));
+            return new TlsMaterial(caCertPem, caKeyPem, PemCodec.certificate(serving), PemCodec.privateKey(keys.getPrivate()));
         } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot create the webhook serving certificate: " + e.getMessage(), e);
         }
@@ -215,8 +215,8 @@ public final class WebhookCertificates {
         }
         X509Certificate ca;
         try {
-            ca = Pem.parseCertificate(existing.caCertPem());
-            PrivateKey caKey = Pem.parsePrivateKey(existing.caKeyPem());
+            ca = PemCodec.parseCertificate(existing.caCertPem());
+            PrivateKey caKey = PemCodec.parsePrivateKey(existing.caKeyPem());
             if (!sameKeyPair(ca.getPublicKey(), caKey)) {
                 return new Check(Verdict.NEW_CA, "the CA key does not match the CA certificate");
             }
@@ -228,9 +228,9 @@ public final class WebhookCertificates {
             return new Check(Verdict.NEW_CA, "the CA expires at " + ca.getNotAfter().toInstant());
         }
         try {
-            X509Certificate serving = Pem.parseCertificate(existing.certPem());
+            X509Certificate serving = PemCodec.parseCertificate(existing.certPem());
             serving.verify(ca.getPublicKey());
-            if (!sameKeyPair(serving.getPublicKey(), Pem.parsePrivateKey(existing.keyPem()))) {
+            if (!sameKeyPair(serving.getPublicKey(), PemCodec.parsePrivateKey(existing.keyPem()))) {
                 return new Check(Verdict.REISSUE_SERVING, "the serving key does not match the serving certificate");
             }
             if (serving.getNotAfter().toInstant().isBefore(renewAt)) {

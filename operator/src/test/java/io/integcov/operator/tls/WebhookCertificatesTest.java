@@ -47,8 +47,8 @@ class WebhookCertificatesTest {
 
     @Test
     void servingCertificateHasTheSansAndChainsToTheCa() throws Exception {
-        X509Certificate ca = Pem.parseCertificate(material.caCertPem());
-        X509Certificate serving = Pem.parseCertificate(material.certPem());
+        X509Certificate ca = PemCodec.parseCertificate(material.caCertPem());
+        X509Certificate serving = PemCodec.parseCertificate(material.certPem());
 
         assertEquals(List.of("integcov-webhook", "integcov-webhook.integcov-system",
                 "integcov-webhook.integcov-system.svc", "integcov-webhook.integcov-system.svc.cluster.local",
@@ -80,11 +80,11 @@ class WebhookCertificatesTest {
     void privateKeysMatchTheirCertificates() throws Exception {
         byte[] data = "challenge".getBytes();
         Signature signer = Signature.getInstance("SHA256withRSA");
-        signer.initSign(Pem.parsePrivateKey(material.keyPem()));
+        signer.initSign(PemCodec.parsePrivateKey(material.keyPem()));
         signer.update(data);
         byte[] signature = signer.sign();
         Signature verifier = Signature.getInstance("SHA256withRSA");
-        verifier.initVerify(Pem.parseCertificate(material.certPem()).getPublicKey());
+        verifier.initVerify(PemCodec.parseCertificate(material.certPem()).getPublicKey());
         verifier.update(data);
         assertTrue(verifier.verify(signature));
         assertTrue(material.keyPem().startsWith("-----BEGIN PRIVATE KEY-----\n"));
@@ -126,8 +126,8 @@ class WebhookCertificatesTest {
     void servingCertificateNeverOutlivesTheCa() throws Exception {
         Instant nearCaEnd = NOW.plus(CA_VALIDITY).minus(Duration.ofDays(100));
         TlsMaterial renewed = WebhookCertificates.reissueServing(material, SANS, SERVING_VALIDITY, nearCaEnd);
-        assertEquals(Pem.parseCertificate(material.caCertPem()).getNotAfter(),
-                Pem.parseCertificate(renewed.certPem()).getNotAfter());
+        assertEquals(PemCodec.parseCertificate(material.caCertPem()).getNotAfter(),
+                PemCodec.parseCertificate(renewed.certPem()).getNotAfter());
     }
 
     @Test
@@ -149,8 +149,8 @@ class WebhookCertificatesTest {
                 other.keyPem());
         WebhookCertificates.Check check = WebhookCertificates.check(foreign, SANS, RENEW_BEFORE, NOW);
         assertEquals(Verdict.REISSUE_SERVING, check.verdict());
-        assertThrows(java.security.SignatureException.class, () -> Pem.parseCertificate(other.certPem())
-                .verify(Pem.parseCertificate(material.caCertPem()).getPublicKey()));
+        assertThrows(java.security.SignatureException.class, () -> PemCodec.parseCertificate(other.certPem())
+                .verify(PemCodec.parseCertificate(material.caCertPem()).getPublicKey()));
     }
 
     /**
@@ -225,7 +225,7 @@ class WebhookCertificatesTest {
         parameters.setDate(Date.from(at));
         try {
             CertPathValidator.getInstance("PKIX").validate(
-                    factory.generateCertPath(List.of(Pem.parseCertificate(servingPem))), parameters);
+                    factory.generateCertPath(List.of(PemCodec.parseCertificate(servingPem))), parameters);
             return true;
         } catch (java.security.cert.CertPathValidatorException e) {
             return false;

@@ -20,15 +20,15 @@ import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.junit.jupiter.api.Test;
 
-class PemTest {
+class PemCodecTest {
     private static final TlsMaterial MATERIAL = WebhookCertificates.createAll(
             WebhookCertificates.subjectAltNames("integcov-webhook", "integcov-system", List.of()),
             Duration.ofDays(3650), Duration.ofDays(365), Instant.parse("2026-03-01T12:00:00Z"));
 
     @Test
     void certificatesRoundTripAndTheJdkReadsWhatIsWritten() throws Exception {
-        X509Certificate parsed = Pem.parseCertificate(MATERIAL.certPem());
-        assertEquals(MATERIAL.certPem(), Pem.certificate(parsed));
+        X509Certificate parsed = PemCodec.parseCertificate(MATERIAL.certPem());
+        assertEquals(MATERIAL.certPem(), PemCodec.certificate(parsed));
         X509Certificate byJdk = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
                 new ByteArrayInputStream(MATERIAL.certPem().getBytes(StandardCharsets.US_ASCII)));
         assertEquals(byJdk, parsed);
@@ -38,14 +38,14 @@ class PemTest {
     @Test
     void aBundleYieldsItsFirstCertificate() throws Exception {
         String bundle = MATERIAL.certPem() + MATERIAL.caCertPem();
-        assertEquals(Pem.parseCertificate(MATERIAL.certPem()), Pem.parseCertificate(bundle));
+        assertEquals(PemCodec.parseCertificate(MATERIAL.certPem()), PemCodec.parseCertificate(bundle));
     }
 
     @Test
     void privateKeysAreWrittenAsPkcs8AndRead() throws Exception {
-        PrivateKey key = Pem.parsePrivateKey(MATERIAL.keyPem());
+        PrivateKey key = PemCodec.parsePrivateKey(MATERIAL.keyPem());
         assertTrue(MATERIAL.keyPem().startsWith("-----BEGIN PRIVATE KEY-----\n"), "PKCS#8");
-        assertEquals(MATERIAL.keyPem(), Pem.privateKey(key));
+        assertEquals(MATERIAL.keyPem(), PemCodec.privateKey(key));
     }
 
     @Test
@@ -57,25 +57,25 @@ class PemTest {
         byte[] rsaPrivateKey = PrivateKeyInfo.getInstance(rsaPair.getPrivate().getEncoded()).parsePrivateKey()
                 .toASN1Primitive().getEncoded();
         String pkcs1 = block("RSA PRIVATE KEY", rsaPrivateKey);
-        assertArrayEquals(rsaPair.getPrivate().getEncoded(), Pem.parsePrivateKey(pkcs1).getEncoded());
+        assertArrayEquals(rsaPair.getPrivate().getEncoded(), PemCodec.parsePrivateKey(pkcs1).getEncoded());
 
         KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
         ec.initialize(256);
         PrivateKey ecKey = ec.generateKeyPair().getPrivate();
-        assertEquals("EC", Pem.parsePrivateKey(Pem.privateKey(ecKey)).getAlgorithm());
+        assertEquals("EC", PemCodec.parsePrivateKey(PemCodec.privateKey(ecKey)).getAlgorithm());
     }
 
     @Test
     void whatIsNotTheAskedBlockIsRejectedSayingWhatItIs() {
         GeneralSecurityException notACert = assertThrows(GeneralSecurityException.class,
-                () -> Pem.parseCertificate(MATERIAL.keyPem()));
+                () -> PemCodec.parseCertificate(MATERIAL.keyPem()));
         assertTrue(notACert.getMessage().contains("not a PEM certificate"), notACert.getMessage());
         GeneralSecurityException notAKey = assertThrows(GeneralSecurityException.class,
-                () -> Pem.parsePrivateKey(MATERIAL.certPem()));
+                () -> PemCodec.parsePrivateKey(MATERIAL.certPem()));
         assertTrue(notAKey.getMessage().contains("not an unencrypted PEM private key"), notAKey.getMessage());
-        GeneralSecurityException empty = assertThrows(GeneralSecurityException.class, () -> Pem.parsePrivateKey(""));
+        GeneralSecurityException empty = assertThrows(GeneralSecurityException.class, () -> PemCodec.parsePrivateKey(""));
         assertTrue(empty.getMessage().contains("no PEM block"), empty.getMessage());
-        assertThrows(GeneralSecurityException.class, () -> Pem.parseCertificate(
+        assertThrows(GeneralSecurityException.class, () -> PemCodec.parseCertificate(
                 "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n"));
     }
 

@@ -20,8 +20,8 @@ import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemWriter;
 
 /** PEM text of the webhook's certificates and keys, read and written with BouncyCastle's PEMParser and PEM writer. */
-public final class Pem {
-    private Pem() {
+public final class PemCodec {
+    private PemCodec() {
     }
 
     /** A {@code CERTIFICATE} block. */
