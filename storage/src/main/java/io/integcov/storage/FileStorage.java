@@ -3,12 +3,11 @@ package io.integcov.storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** {@code file:///dir}: objects are files below the root; writes go through a temp file and an atomic rename. */
+/** {@code file:///dir}: objects are files below the root, written with {@link AtomicFiles} (never seen half-written). */
 public final class FileStorage implements Storage {
     private final Path root;
 
@@ -18,28 +17,12 @@ public final class FileStorage implements Storage {
 
     @Override
     public void put(String key, Path file) throws IOException {
-        Path target = resolve(key);
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), ".upload-", ".tmp");
-        try {
-            Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.copy(file, resolve(key));
     }
 
     @Override
     public void putBytes(String key, byte[] data) throws IOException {
-        Path target = resolve(key);
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), ".upload-", ".tmp");
-        try {
-            Files.write(tmp, data);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(resolve(key), data);
     }
 
     @Override
@@ -51,7 +34,7 @@ public final class FileStorage implements Storage {
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
                 String key = root.relativize(file).toString().replace(java.io.File.separatorChar, '/');
-                if (key.startsWith(keyPrefix) && !file.getFileName().toString().startsWith(".upload-")) {
+                if (key.startsWith(keyPrefix) && !file.getFileName().toString().startsWith(AtomicFiles.TEMP_PREFIX)) {
                     out.add(new StoredObject(key, Files.size(file)));
                 }
             }
@@ -66,7 +49,7 @@ public final class FileStorage implements Storage {
 
     @Override
     public void download(String key, Path target) throws IOException {
-        Files.copy(resolve(key), target, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.copy(resolve(key), target);
     }
 
     @Override

@@ -150,9 +150,17 @@ public final class GcsStorage implements Storage {
         }
     }
 
+    /** Streams the object to {@code target} (never held in memory), which appears only once complete. */
     @Override
     public void download(String key, Path target) throws IOException {
-        Files.write(target, get(key));
+        BlobId blob = blobId(key);
+        AtomicFiles.replace(target, temp -> {
+            try {
+                client.downloadTo(blob, temp);
+            } catch (StorageException e) {
+                throw failure("read", key, e);
+            }
+        });
     }
 
     @Override

@@ -103,13 +103,21 @@ class GcsStorageTest {
     }
 
     @Test
-    void missingObjectAndMissingBucketAreIoErrors() {
+    void missingObjectAndMissingBucketAreIoErrors() throws IOException {
         try (GcsStorage storage = GcsStorage.open("cov", "p", gcs.endpoint());
              GcsStorage noBucket = GcsStorage.open("no-such-bucket", "", gcs.endpoint())) {
             IOException e = assertThrows(IOException.class, () -> storage.get("absent"));
             assertTrue(e.getMessage().contains("gs://cov/p/absent"), e.getMessage());
             assertThrows(PermanentStorageException.class, () -> noBucket.putBytes("x", new byte[1]));
             assertThrows(PermanentStorageException.class, () -> storage.get("absent"));
+            Path kept = Files.writeString(tmp.resolve("kept"), "earlier download");
+            IOException download = assertThrows(PermanentStorageException.class, () -> storage.download("absent", kept));
+            assertTrue(download.getMessage().contains("gs://cov/p/absent"), download.getMessage());
+            assertEquals("earlier download", Files.readString(kept), "a failed download leaves the target as it was");
+            try (var files = Files.list(tmp)) {
+                assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(AtomicFiles.TEMP_PREFIX))
+                        .toList(), "no temp file left");
+            }
         }
     }
 
