@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefi
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.integcov.testing.RepoRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,20 +66,7 @@ public final class CrdFiles {
     }
 
     static List<Path> committedCopies() {
-        return List.of(repoRoot().resolve("crds").resolve(FILE), repoRoot().resolve("deploy/base/crd").resolve(FILE));
-    }
-
-    /** integcov.root (set by the root pom), else the nearest directory above the working directory having crds/. */
-    static Path repoRoot() {
-        String root = System.getProperty("integcov.root");
-        if (root != null && Files.isDirectory(Path.of(root, "crds"))) {
-            return Path.of(root).toAbsolutePath().normalize();
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("crds")) && Files.exists(p.resolve("model"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("cannot find the repository root (with crds/); set -Dintegcov.root");
+        Path root = RepoRoot.find();
+        return List.of(root.resolve("crds").resolve(FILE), root.resolve("deploy/base/crd").resolve(FILE));
     }
 }

@@ -1,6 +1,5 @@
 package io.integcov.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,37 +17,14 @@ public final class GoTools {
     private GoTools() {
     }
 
-    /** The {@code go} binary: env GO, else the first {@code go} on PATH, else /usr/local/go/bin/go. */
+    /** The {@code go} to run: {@link Executables#go()} ({@value Executables#GO_VARIABLE}, else PATH). */
     public static Path go() {
-        String explicit = System.getenv("GO");
-        if (explicit != null && !explicit.isBlank()) {
-            return Path.of(explicit);
-        }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "go");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        Path fallback = Path.of("/usr/local/go/bin/go");
-        if (Files.isExecutable(fallback)) {
-            return fallback;
-        }
-        throw new IllegalStateException("go not found on PATH (set GO=/path/to/go)");
+        return Executables.go();
     }
 
-    /** The repository root: system property {@code integcov.root}, else the nearest parent of the working dir with testapps/. */
+    /** {@link RepoRoot#find()}. */
     public static Path repoRoot() {
-        String root = System.getProperty("integcov.root");
-        if (root != null && !root.isBlank() && Files.isDirectory(Path.of(root, "testapps"))) {
-            return Path.of(root);
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isDirectory(dir.resolve("testapps/covapp"))) {
-                return dir;
-            }
-        }
-        throw new IllegalStateException("repository root with testapps/covapp not found (set -Dintegcov.root)");
+        return RepoRoot.find();
     }
 
     /**

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integcov.cli.IntegcovCommand;
 import io.integcov.testing.GoTools;
+import io.integcov.testing.RepoRoot;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -178,7 +179,7 @@ class CollectCommandTest {
 
         Result result = collect("--from", "file://" + storageRoot, "-o", work.resolve("out-text").toString(),
                 "--textfmt", profile.toString(), "--html", html.toString(),
-                "--source", GoTools.repoRoot().resolve("testapps/covapp").toString(), "--json", report.toString());
+                "--source", RepoRoot.find().resolve("testapps/covapp").toString(), "--json", report.toString());
 
         assertEquals(0, result.exitCode, result.err);
         List<String> lines = Files.readAllLines(profile);
@@ -209,7 +210,7 @@ class CollectCommandTest {
         upload(covapp.run("-work", "5"), CAPTURE + "/pod-h/app/run-1", true);
         Path html = work.resolve("cwd.html");
 
-        Result result = collectIn(GoTools.repoRoot().resolve("testapps/covapp"), emptyModuleCache(), "--from",
+        Result result = collectIn(RepoRoot.find().resolve("testapps/covapp"), emptyModuleCache(), "--from",
                 "file://" + storageRoot, "-o", work.resolve("out-cwd").toString(), "--html", html.toString());
 
         assertEquals(0, result.exitCode, result.err);
@@ -223,7 +224,7 @@ class CollectCommandTest {
         Path cache = elsewhere.resolve("mod");
         Path copy = Files.createDirectories(cache.resolve("integcov.io/testapps/covapp@v0.1.0"));
         for (String file : List.of("go.mod", "main.go")) {
-            Files.copy(GoTools.repoRoot().resolve("testapps/covapp").resolve(file), copy.resolve(file));
+            Files.copy(RepoRoot.find().resolve("testapps/covapp").resolve(file), copy.resolve(file));
         }
         Path html = work.resolve("modcache.html");
 

@@ -41,6 +41,7 @@ import io.integcov.model.DefaultStore;
 import io.integcov.model.Labels;
 import io.integcov.operator.OperatorConfig;
 import io.integcov.operator.tls.WebhookTlsConfig;
+import io.integcov.testing.RepoRoot;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.nio.file.Files;
@@ -65,7 +66,7 @@ class DeployManifestsTest {
 
     @BeforeAll
     static void render() throws Exception {
-        root = Path.of(System.getProperty("integcov.root", "..")).toAbsolutePath().normalize();
+        root = RepoRoot.find();
         String yaml = Kustomize.build(root.resolve("deploy"));
         KubernetesSerialization serialization = new KubernetesSerialization();
         objects = new ArrayList<>();

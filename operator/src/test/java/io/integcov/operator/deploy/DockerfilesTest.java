@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.integcov.testing.RepoRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +71,7 @@ class DockerfilesTest {
         return instructions.subList(last, instructions.size());
     }
 
-    private final Path root = Path.of(System.getProperty("integcov.root", "..")).toAbsolutePath().normalize();
+    private final Path root = RepoRoot.find();
 
     @Test
     void everyServerImageHasANativeAndAJvmDockerfileTheCliAJvmOneAndTheAgentAGoOne() throws IOException {

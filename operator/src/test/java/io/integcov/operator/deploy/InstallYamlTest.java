@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.integcov.testing.RepoRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,6 @@ class InstallYamlTest {
     }
 
     private static Path root() {
-        return Path.of(System.getProperty("integcov.root", "..")).toAbsolutePath().normalize();
+        return RepoRoot.find();
     }
 }

@@ -1,5 +1,7 @@
 package io.integcov.operator.deploy;
 
+import io.integcov.testing.Cache;
+import io.integcov.testing.Executables;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +25,7 @@ final class Kustomize {
         if (Files.isExecutable(cached)) {
             return run(List.of(cached.toString(), "build", dir.toString()), null);
         }
-        Path kubectl = onPath("kubectl");
+        Path kubectl = Executables.onPath("kubectl").orElse(null);
         if (kubectl != null) {
             return run(List.of(kubectl.toString(), "kustomize", dir.toString()), null);
         }
@@ -38,25 +40,13 @@ final class Kustomize {
         Path cached = cacheBin().resolve("kustomize");
         if (!Files.isExecutable(cached)) {
             Files.createDirectories(cacheBin());
-            run(List.of("go", "install", KUSTOMIZE_MODULE), cacheBin());
+            run(List.of(Executables.go().toString(), "install", KUSTOMIZE_MODULE), cacheBin());
         }
         return run(List.of(cached.toString(), "build", dir.toString()), null);
     }
 
     private static Path cacheBin() {
-        String cache = System.getProperty("integcov.cache");
-        Path root = cache != null ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "integcov");
-        return root.resolve("bin");
-    }
-
-    private static Path onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(dir).resolve(tool);
-            if (!dir.isEmpty() && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return Cache.dir().resolve("bin");
     }
 
     private static String run(List<String> command, Path gobin) throws IOException, InterruptedException {
