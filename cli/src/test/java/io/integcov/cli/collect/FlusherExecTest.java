@@ -18,6 +18,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.integcov.testing.Kubeconfig;
 import java.net.URLEncoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,11 +142,8 @@ class FlusherExecTest {
                 .andReturn(200, "{\"apiVersion\":\"integcov.io/v1alpha1\",\"kind\":\"CoverageCapture\","
                         + "\"metadata\":{\"name\":\"e2e\",\"namespace\":\"shop\",\"uid\":\"u-1\"},"
                         + "\"spec\":{\"storage\":{\"url\":\"file://" + storage + "\"}}}").always();
-        Path kubeconfig = Files.writeString(work.resolve("kubeconfig"), String.join("\n",
-                "apiVersion: v1", "kind: Config", "current-context: mock",
-                "clusters: [{name: mock, cluster: {server: '" + client.getMasterUrl() + "'}}]",
-                "users: [{name: mock, user: {token: t}}]",
-                "contexts: [{name: mock, context: {cluster: mock, user: mock, namespace: shop}}]", ""));
+        Path kubeconfig = Kubeconfig.forServer(client.getMasterUrl().toString()).token("t").namespace("shop")
+                .write(work.resolve("kubeconfig"));
         System.setProperty("kubeconfig", kubeconfig.toString());
         try {
             CollectCommandTest.Result result = CollectCommandTest.collect("--capture", "shop/e2e", "--flush",

@@ -1,5 +1,6 @@
 package io.integcov.cli.collect;
 
+import io.integcov.testing.Kubeconfig;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -102,14 +102,8 @@ final class TlsFixtures {
 
     /** A kubeconfig for {@code server} that authenticates with {@code client}, all inline (base64 PEM). */
     String kubeconfig(String server, Issued client) {
-        return "apiVersion: v1\nkind: Config\n"
-                + "clusters:\n- name: test\n  cluster:\n    server: " + server + "\n"
-                + "    certificate-authority-data: " + base64(ca.certificatePem()) + "\n"
-                + "users:\n- name: ci\n  user:\n"
-                + "    client-certificate-data: " + base64(client.certificatePem()) + "\n"
-                + "    client-key-data: " + base64(client.keyPem()) + "\n"
-                + "contexts:\n- name: test\n  context: {cluster: test, user: ci}\n"
-                + "current-context: test\n";
+        return Kubeconfig.forServer(server).caPem(ca.certificatePem())
+                .clientCertificate(client.certificatePem(), client.keyPem()).yaml();
     }
 
     private static KeyPair generate(KeyType type) throws Exception {
@@ -151,7 +145,4 @@ final class TlsFixtures {
         return out.toString();
     }
 
-    private static String base64(String text) {
-        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
-    }
 }
