@@ -402,7 +402,7 @@ public final class CollectCommand implements Callable<Integer> {
 
     /** Text profile, per-package table on stdout and HTML; null when go is missing or covdata fails. */
     private CoverageProfile report() throws IOException, InterruptedException {
-        GoTool go = new GoTool();
+        GoCommand go = new GoCommand();
         if (!go.available()) {
             String message = "`go` is not on PATH (set INTEGCOV_GO to use another), so no report; the files are in "
                     + output;
@@ -416,7 +416,7 @@ public final class CollectCommand implements Callable<Integer> {
         Path profileFile = textfmt != null ? textfmt.toAbsolutePath()
                 : Files.createTempFile("integcov-profile-", ".txt");
         try {
-            GoTool.Result text = go.run(null, "covdata", "textfmt", "-i", output.toAbsolutePath().toString(), "-o",
+            GoCommand.Result text = go.run(null, "covdata", "textfmt", "-i", output.toAbsolutePath().toString(), "-o",
                     profileFile.toString());
             if (text.exitCode() != 0) {
                 errors.add("go tool covdata textfmt failed: " + text.output().strip());
@@ -444,7 +444,7 @@ public final class CollectCommand implements Callable<Integer> {
      * the sources come from the module of --source, the module around the current directory, or the module cache.
      * Packages found nowhere are one error naming them and what would help; the other reports are written anyway.
      */
-    private void writeHtml(GoTool go, Path profileFile) throws IOException, InterruptedException {
+    private void writeHtml(GoCommand go, Path profileFile) throws IOException, InterruptedException {
         List<String> lines = Files.readAllLines(profileFile);
         List<CoverSources.Module> modules = new ArrayList<>();
         if (sourceDir != null) {
@@ -472,7 +472,7 @@ public final class CollectCommand implements Callable<Integer> {
         Path absolute = Files.createTempFile("integcov-profile-html-", ".txt");
         try {
             Files.write(absolute, CoverSources.withAbsolutePaths(lines, sources.dirs()));
-            GoTool.Result cover = go.run(null, "cover", "-html=" + absolute, "-o", html.toAbsolutePath().toString());
+            GoCommand.Result cover = go.run(null, "cover", "-html=" + absolute, "-o", html.toAbsolutePath().toString());
             if (cover.exitCode() != 0) {
                 errors.add("go tool cover -html failed: " + cover.output().strip());
             } else {

@@ -11,13 +11,13 @@ import java.util.List;
  * Runs {@code go tool covdata} and {@code go tool cover}: merging and rendering stay Go's own, so the numbers are the
  * ones Go developers see elsewhere. {@code go} is looked up on PATH (or INTEGCOV_GO).
  */
-final class GoTool {
+final class GoCommand {
     record Result(int exitCode, String output) {
     }
 
     private final String go;
 
-    GoTool() {
+    GoCommand() {
         String override = System.getenv("INTEGCOV_GO");
         this.go = override != null && !override.isBlank() ? override : findOnPath("go");
     }
