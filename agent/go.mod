@@ -7,6 +7,7 @@ require (
 	github.com/googleapis/gax-go/v2 v2.27.0
 	golang.org/x/sync v0.24.0
 	google.golang.org/api v0.307.0
+	integcov.io/agent/flush v0.0.0
 )
 
 require (
@@ -55,3 +56,7 @@ require (
 	google.golang.org/grpc v1.84.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
+
+// The flush package and its protocol are their own module (flush/go.mod), so a program that imports
+// integcov.io/agent/flush gets neither this module's dependencies nor its go line.
+replace integcov.io/agent/flush => ./flush

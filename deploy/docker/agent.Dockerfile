@@ -11,6 +11,8 @@ ARG GO_IMAGE=docker.io/library/golang:1.26
 FROM ${GO_IMAGE} AS build
 WORKDIR /src/agent
 COPY agent/go.mod agent/go.sum ./
+# the flush module, which go.mod replaces with ./flush, is read to resolve the module graph
+COPY agent/flush/go.mod ./flush/
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY agent/ ./
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \

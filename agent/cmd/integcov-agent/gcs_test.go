@@ -22,12 +22,20 @@ import (
 	"integcov.io/agent/internal/manifest"
 )
 
-// gcsEnv uploads to gs://coverage/<prefix> on endpoint with fixed key segments.
+// gcsEnv uploads to gs://coverage/<prefix> on endpoint with fixed key segments. endpoint is given as the webhook
+// gives the default store's address (INTEGCOV_STORAGE_EMULATOR_HOST), next to a STORAGE_EMULATOR_HOST of the app's
+// own that points nowhere: the agent must not follow it.
 func gcsEnv(t *testing.T, endpoint, prefix string) (env []string, cov string) {
 	cov = filepath.Join(t.TempDir(), "covdata")
-	return []string{"GOCOVERDIR=" + cov, "INTEGCOV_STORAGE=gs://" + bucket + "/" + prefix, "STORAGE_EMULATOR_HOST=" + endpoint,
+	return []string{"GOCOVERDIR=" + cov, "INTEGCOV_STORAGE=gs://" + bucket + "/" + prefix,
+		"INTEGCOV_STORAGE_EMULATOR_HOST=" + endpoint, "STORAGE_EMULATOR_HOST=" + appsOwnEmulator(t),
 		"INTEGCOV_POD_NAMESPACE=ns", "INTEGCOV_CAPTURE=cap", "INTEGCOV_CAPTURE_UID=uid", "INTEGCOV_POD_NAME=pod",
 		"INTEGCOV_CONTAINER=app"}, cov
+}
+
+// appsOwnEmulator is a loopback address nothing listens on, as an app's own STORAGE_EMULATOR_HOST.
+func appsOwnEmulator(t *testing.T) string {
+	return fmt.Sprintf("127.0.0.1:%d", agenttest.FreePort(t))
 }
 
 // gcsManifest reads the one manifest below prefix and checks it against the stored objects.

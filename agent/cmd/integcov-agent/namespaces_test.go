@@ -172,7 +172,7 @@ func TestDistrolessContainerWithRuncInstallsRunsStopsAndUploads(t *testing.T) {
 	covdata, scratch := worldWritable(t), worldWritable(t)
 	appRoot := rootfs(t, map[string]string{"app/covapp": covappBin}, "var/run/integcov/bin", "var/run/integcov/covdata", "tmp")
 	env := []string{"GOCOVERDIR=/var/run/integcov/covdata", "INTEGCOV_STORAGE=gs://" + bucket + "/runc",
-		"STORAGE_EMULATOR_HOST=" + gcs.Endpoint(), "INTEGCOV_POD_NAMESPACE=ns", "INTEGCOV_CAPTURE=cap",
+		"INTEGCOV_STORAGE_EMULATOR_HOST=" + gcs.Endpoint(), "INTEGCOV_POD_NAMESPACE=ns", "INTEGCOV_CAPTURE=cap",
 		"INTEGCOV_CAPTURE_UID=uid", "INTEGCOV_POD_NAME=pod", "INTEGCOV_CONTAINER=app", "INTEGCOV_GRACE_PERIOD=30"}
 	appBundle := runcBundle(t, runc, appRoot,
 		[]string{"/var/run/integcov/bin/integcov-agent", "run", "--", "/app/covapp", "-serve", "127.0.0.1:0", "-ready", "/tmp/ready", "-exit", "7"},

@@ -44,8 +44,9 @@ sidecar and flush run integcov-agent-upload too. Upload problems are logged, nev
 Environment: GOCOVERDIR (created 0777 if missing), INTEGCOV_STORAGE (gs://bucket/prefix or file:///dir; unset: no
 upload), INTEGCOV_POD_NAMESPACE, INTEGCOV_POD_NAME, INTEGCOV_CONTAINER, INTEGCOV_CAPTURE, INTEGCOV_CAPTURE_UID,
 INTEGCOV_UPLOAD_TIMEOUT (like 20s, or seconds, from the exit), INTEGCOV_GRACE_PERIOD (else 30 s; after a SIGTERM
-the upload ends 5 s, or half a shorter grace period, before the grace period does), STORAGE_EMULATOR_HOST (a GCS
-emulator; else application default credentials), INTEGCOV_SIGNAL_GROUP (1 or true: CMD gets its own process group
+the upload ends 5 s, or half a shorter grace period, before the grace period does), INTEGCOV_STORAGE_EMULATOR_HOST
+(a GCS emulator, host:port or URL; else STORAGE_EMULATOR_HOST; neither: application default credentials),
+INTEGCOV_SIGNAL_GROUP (1 or true: CMD gets its own process group
 and signals go to the whole group, like tini -g).
 `
 

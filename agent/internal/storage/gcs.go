@@ -27,8 +27,18 @@ const chunkQuantum = 256 << 10
 // name).
 const attemptTimeout = 5 * time.Second
 
+// Environment variables that point the agent at a GCS emulator (host:port, or a URL such as http://host:port).
+const (
+	// EnvEmulatorHost is the agent's own: the webhook sets it for the in-cluster default store, so the store's address
+	// never reaches a wrapped program, and a program's own STORAGE_EMULATOR_HOST never redirects the agent.
+	EnvEmulatorHost = "INTEGCOV_STORAGE_EMULATOR_HOST"
+	// EnvLibraryEmulatorHost is the one the GCS client libraries read; the agent follows it when EnvEmulatorHost is
+	// not set (a capture's spec.env may set it for an emulator of the user's own).
+	EnvLibraryEmulatorHost = "STORAGE_EMULATOR_HOST"
+)
+
 // gcsStore writes objects with the official client: application default credentials (GKE Workload Identity), or
-// no credentials when STORAGE_EMULATOR_HOST points at an emulator (the client reads that variable itself).
+// no credentials against the emulator that emulatorEndpoint names.
 type gcsStore struct {
 	client  *gcs.Client
 	bucket  *gcs.BucketHandle
@@ -48,11 +58,15 @@ func parseGCS(u *url.URL, raw string) (Location, error) {
 }
 
 func openGCS(ctx context.Context, loc Location, opts Options) (Store, error) {
-	hc, err := boundedHTTPClient(ctx)
+	endpoint, err := emulatorEndpoint(os.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("GCS client: %w", err)
 	}
-	client, err := gcs.NewClient(ctx, option.WithHTTPClient(hc))
+	hc, err := boundedHTTPClient(ctx, endpoint != "")
+	if err != nil {
+		return nil, fmt.Errorf("GCS client: %w", err)
+	}
+	client, err := gcs.NewClient(ctx, clientOptions(hc, endpoint)...)
 	if err != nil {
 		return nil, fmt.Errorf("GCS client: %w", err)
 	}
@@ -93,16 +107,57 @@ func (s *gcsStore) Put(ctx context.Context, key string, data io.Reader, size int
 
 func (s *gcsStore) Close() error { return s.client.Close() }
 
+// emulatorEndpoint is the GCS JSON API endpoint of the emulator the agent talks to, or "" for Google Cloud Storage:
+// INTEGCOV_STORAGE_EMULATOR_HOST when set, else STORAGE_EMULATOR_HOST. The value is read as the storage library
+// reads STORAGE_EMULATOR_HOST (gcs.NewClient): a URL when it has "://", else host:port over plain HTTP; the path is
+// always storage/v1/.
+func emulatorEndpoint(getenv func(string) string) (string, error) {
+	name := EnvEmulatorHost
+	host := strings.TrimSpace(getenv(name))
+	if host == "" {
+		name = EnvLibraryEmulatorHost
+		host = strings.TrimSpace(getenv(name))
+	}
+	if host == "" {
+		return "", nil
+	}
+	hostURL := &url.URL{Scheme: "http", Host: host}
+	if strings.Contains(host, "://") {
+		u, err := url.Parse(host)
+		if err != nil {
+			return "", fmt.Errorf("%s=%q: %w", name, host, err)
+		}
+		hostURL = u
+	}
+	if hostURL.Host == "" {
+		return "", fmt.Errorf("%s=%q names no host", name, host)
+	}
+	hostURL.Path = "storage/v1/"
+	return hostURL.String(), nil
+}
+
+// clientOptions are gcs.NewClient's options: the HTTP client, and for an emulator its endpoint without
+// authentication, what the library configures for STORAGE_EMULATOR_HOST. An explicit endpoint wins over the one the
+// library derives from STORAGE_EMULATOR_HOST, and the client takes its XML API host (object reads) and scheme from
+// it, so a program's STORAGE_EMULATOR_HOST in the same environment changes nothing the agent does.
+func clientOptions(hc *http.Client, endpoint string) []option.ClientOption {
+	opts := []option.ClientOption{option.WithHTTPClient(hc)}
+	if endpoint != "" {
+		opts = append(opts, option.WithEndpoint(endpoint), option.WithoutAuthentication())
+	}
+	return opts
+}
+
 // boundedHTTPClient is the HTTP client gcs.NewClient would build for itself (application default credentials with
-// the client's scopes, or no authentication when STORAGE_EMULATOR_HOST is set, as gcs.NewClient decides), on a
-// transport whose connect, TLS handshake and wait for the answer are each bounded by attemptTimeout.
-func boundedHTTPClient(ctx context.Context) (*http.Client, error) {
+// the client's scopes, or no authentication for an emulator), on a transport whose connect, TLS handshake and wait
+// for the answer are each bounded by attemptTimeout.
+func boundedHTTPClient(ctx context.Context, emulator bool) (*http.Client, error) {
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.DialContext = (&net.Dialer{Timeout: attemptTimeout, KeepAlive: 30 * time.Second}).DialContext
 	base.TLSHandshakeTimeout = attemptTimeout
 	base.ResponseHeaderTimeout = attemptTimeout
 	var auth []option.ClientOption
-	if os.Getenv("STORAGE_EMULATOR_HOST") != "" {
+	if emulator {
 		auth = []option.ClientOption{option.WithoutAuthentication()}
 	} else {
 		auth = []option.ClientOption{option.WithScopes(gcs.ScopeFullControl, "https://www.googleapis.com/auth/cloud-platform")}

@@ -21,13 +21,14 @@ public record CaptureStorage(String url, String emulatorHost, CredentialsSecret 
 
     /**
      * The storage settings the agent needs, in the order they are added: {@code INTEGCOV_STORAGE}, and for the default
-     * store {@code STORAGE_EMULATOR_HOST}. Credentials are a mount, not a value, and are left to the caller.
+     * store {@code INTEGCOV_STORAGE_EMULATOR_HOST} (the agent's own variable: the GCS libraries in a wrapped program never see
+     * it). Credentials are a mount, not a value, and are left to the caller.
      */
     public Map<String, String> agentEnv() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(Labels.ENV_STORAGE, url);
         if (emulatorHost != null) {
-            env.put(Labels.ENV_STORAGE_EMULATOR_HOST, emulatorHost);
+            env.put(Labels.ENV_AGENT_EMULATOR_HOST, emulatorHost);
         }
         return env;
     }

@@ -24,6 +24,10 @@ public class CoverageCaptureStatus {
     private Integer uploadCount;
     /** Committed uploads (a manifest exists), newest last. */
     private List<UploadRecord> uploads = new ArrayList<>();
+    /** Injected pods that have ended, until a storage read begun after their end tells whether they committed uploads. */
+    private List<EndedPod> awaitingUpload = new ArrayList<>();
+    /** Injected pods that ended with no committed upload (no manifest under their name), each with what to check. */
+    private List<PodNote> noUpload = new ArrayList<>();
 
     public Long getObservedGeneration() {
         return observedGeneration;
@@ -95,5 +99,21 @@ public class CoverageCaptureStatus {
 
     public void setUploads(List<UploadRecord> uploads) {
         this.uploads = uploads;
+    }
+
+    public List<EndedPod> getAwaitingUpload() {
+        return awaitingUpload;
+    }
+
+    public void setAwaitingUpload(List<EndedPod> awaitingUpload) {
+        this.awaitingUpload = awaitingUpload;
+    }
+
+    public List<PodNote> getNoUpload() {
+        return noUpload;
+    }
+
+    public void setNoUpload(List<PodNote> noUpload) {
+        this.noUpload = noUpload;
     }
 }

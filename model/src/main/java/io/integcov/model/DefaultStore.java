@@ -15,7 +15,7 @@ public record DefaultStore(String url, String emulatorHost) {
     public static final int PORT = 4443;
     /** The bucket deploy/ creates at start, and a prefix that leaves the rest of the bucket free for other uses. */
     public static final String URL = "gs://integcov/coverage";
-    /** The Service's cluster DNS name and port ({@code STORAGE_EMULATOR_HOST} form: host:port, plain HTTP). */
+    /** The Service's cluster DNS name and port (an emulator host: host:port, plain HTTP). */
     public static final String EMULATOR_HOST = SERVICE + "." + NAMESPACE + ".svc:" + PORT;
     public static final DefaultStore IN_CLUSTER = new DefaultStore(URL, EMULATOR_HOST);
 

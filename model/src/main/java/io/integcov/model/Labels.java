@@ -44,8 +44,18 @@ public final class Labels {
 
     public static final String ENV_GOCOVERDIR = "GOCOVERDIR";
     public static final String ENV_STORAGE = "INTEGCOV_STORAGE";
-    /** Read by the GCS client libraries (Go and Java): a GCS emulator's host:port, reached without credentials. */
+    /**
+     * Read by the GCS client libraries (Go and Java): a GCS emulator's host:port, reached without credentials. integcov
+     * never sets it in a pod (a wrapped program would see it); the agent follows it only without
+     * {@link #ENV_AGENT_EMULATOR_HOST}, e.g. when a capture's spec.env names an emulator of the user's own.
+     */
     public static final String ENV_STORAGE_EMULATOR_HOST = "STORAGE_EMULATOR_HOST";
+    /**
+     * The agent's own emulator address (host:port or URL), preferred over {@link #ENV_STORAGE_EMULATOR_HOST}: what
+     * the webhook sets for the default store, so its address does not leak into a wrapped program's GCS client and a
+     * program's own STORAGE_EMULATOR_HOST does not redirect the agent.
+     */
+    public static final String ENV_AGENT_EMULATOR_HOST = "INTEGCOV_STORAGE_EMULATOR_HOST";
     public static final String ENV_POD_NAME = "INTEGCOV_POD_NAME";
     public static final String ENV_POD_NAMESPACE = "INTEGCOV_POD_NAMESPACE";
     public static final String ENV_CONTAINER = "INTEGCOV_CONTAINER";

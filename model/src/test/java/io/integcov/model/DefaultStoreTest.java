@@ -19,7 +19,7 @@ class DefaultStoreTest {
         assertTrue(storage.isDefaultStore());
         assertEquals(new CaptureStorage("gs://b/p", "store.ns.svc:4443", null), storage);
         assertEquals(List.of(Map.entry(Labels.ENV_STORAGE, "gs://b/p"),
-                Map.entry(Labels.ENV_STORAGE_EMULATOR_HOST, "store.ns.svc:4443")),
+                Map.entry("INTEGCOV_STORAGE_EMULATOR_HOST", "store.ns.svc:4443")),
                 List.copyOf(storage.agentEnv().entrySet()));
     }
 

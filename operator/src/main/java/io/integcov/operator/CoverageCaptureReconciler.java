@@ -31,7 +31,8 @@ import java.util.stream.Collectors;
  * Keeps each CoverageCapture's status current and reports its changes as Events. Two event sources trigger it: pod
  * changes (an informer mapping a pod to the captures selecting it) and storage, polled per capture by a
  * {@link PerResourcePollingEventSource} (storage has no change notifications) that triggers a reconcile only when the
- * capture's committed uploads changed. The status itself is computed by {@link StatusCalculator}, the Events by
+ * capture's committed uploads changed (and, while an injected pod that ended awaits its verdict, once per poll
+ * interval). The status itself is computed by {@link StatusCalculator}, the Events by
  * {@link StatusEvents}; this class only wires them.
  */
 @ControllerConfiguration(name = CoverageCaptureReconciler.NAME)
@@ -87,15 +88,20 @@ public class CoverageCaptureReconciler implements Reconciler<CoverageCapture> {
         UploadListing uploads = context.getSecondaryResource(UploadListing.class).orElse(null);
         CoverageCaptureStatus status = StatusCalculator.compute(capture, pods, uploads, Instant.now());
 
+        UpdateControl<CoverageCapture> control;
         if (sameJson(status, capture.getStatus())) {
-            return UpdateControl.noUpdate();
+            control = UpdateControl.noUpdate();
+        } else {
+            StatusEvents.between(capture.getStatus(), status).forEach(event -> events.record(capture, event));
+            CoverageCapture patch = new CoverageCapture();
+            patch.getMetadata().setName(capture.getMetadata().getName());
+            patch.getMetadata().setNamespace(namespace);
+            patch.setStatus(status);
+            control = UpdateControl.patchStatus(patch);
         }
-        StatusEvents.between(capture.getStatus(), status).forEach(event -> events.record(capture, event));
-        CoverageCapture patch = new CoverageCapture();
-        patch.getMetadata().setName(capture.getMetadata().getName());
-        patch.getMetadata().setNamespace(namespace);
-        patch.setStatus(status);
-        return UpdateControl.patchStatus(patch);
+        // A pod that ended is judged on a storage read that began after its end. The polling source keeps each new
+        // read but triggers only when the uploads changed, so come back after the next poll while one is waiting.
+        return status.getAwaitingUpload().isEmpty() ? control : control.rescheduleAfter(config.storagePollInterval());
     }
 
     @SuppressWarnings("unchecked")

@@ -9,6 +9,7 @@ import io.integcov.storage.KeyLayout;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,10 +37,12 @@ public class UploadScanner {
 
     /**
      * The committed uploads of one capture in {@code where} (its own storage URL, or the default store through the
-     * emulator host of its Service).
+     * emulator host of its Service), stamped with the time the read began: every manifest committed before then is in
+     * the listing.
      */
     public UploadListing scan(CaptureStorage where, String namespace, String capture, String captureUid) {
         String storageUrl = where.url();
+        Instant readAt = Instant.now();
         try {
             Storage storage = stores.computeIfAbsent(storageUrl + "\n" + where.emulatorHost(),
                     key -> Storage.openRetrying(storageUrl, STORAGE_CALL_LIMIT, where.emulatorHost()));
@@ -70,7 +73,7 @@ public class UploadScanner {
             String scanned = storageUrl + "\n" + prefix;
             manifests.keySet().removeIf(key -> key.startsWith(scanned) && !listed.contains(key));
             unreadable.removeIf(key -> key.startsWith(scanned) && !listed.contains(key));
-            return UploadListing.of(records);
+            return UploadListing.of(records, readAt);
         } catch (Exception e) {
             LOG.debugf(e, "cannot list %s/%s/%s/%s", storageUrl, namespace, capture, captureUid);
             return UploadListing.failed(e.getClass().getSimpleName() + ": " + e.getMessage());

@@ -422,9 +422,10 @@ public class PodMutator {
 
     /**
      * What the agent reads besides GOCOVERDIR and INTEGCOV_CONTAINER (user values, already in names, win). The storage
-     * settings come first, so the default store's STORAGE_EMULATOR_HOST wins over one in spec.env; a wrapped
-     * container's own variables win over both, and the sidecar starts with none (an app container's env never
-     * reaches it).
+     * settings come first, so they win over spec.env; for the default store that is INTEGCOV_STORAGE_EMULATOR_HOST,
+     * the agent's own variable, so no STORAGE_EMULATOR_HOST of integcov's reaches a wrapped program and the agent
+     * follows none of the program's. A wrapped container's own variables win over all of these, and the sidecar
+     * starts with none (an app container's env never reaches it).
      */
     private static void agentEnv(ArrayNode env, Set<String> names, CoverageCapture capture, CaptureStorage storage,
             boolean withCredentials, JsonNode gracePeriod) {

@@ -63,7 +63,7 @@ public interface WebhookConfig {
     /**
      * The in-cluster store used by captures without spec.storage ({@code integcov.default-store.url} and
      * {@code .emulator-host}, env INTEGCOV_DEFAULT_STORE_URL / INTEGCOV_DEFAULT_STORE_EMULATOR_HOST): the webhook gives
-     * injected containers and the sidecar these as INTEGCOV_STORAGE and STORAGE_EMULATOR_HOST. The defaults match
+     * injected containers and the sidecar these as INTEGCOV_STORAGE and INTEGCOV_STORAGE_EMULATOR_HOST. The defaults match
      * deploy/ (Service integcov-store in integcov-system).
      */
     DefaultStoreSettings defaultStore();

@@ -106,7 +106,8 @@ class MutateEndpointTest {
                 Pod.class);
         var app = patched.getSpec().getContainers().get(0);
         assertEquals("gs://test-default-store/cov", PodMutatorTest.env(app, Labels.ENV_STORAGE).getValue());
-        assertEquals("store.test-system.svc:4443", PodMutatorTest.env(app, Labels.ENV_STORAGE_EMULATOR_HOST).getValue());
+        assertEquals("store.test-system.svc:4443", PodMutatorTest.env(app, Labels.ENV_AGENT_EMULATOR_HOST).getValue());
+        assertNull(PodMutatorTest.env(app, Labels.ENV_STORAGE_EMULATOR_HOST), "the wrapped program sees no emulator of ours");
         assertEquals(Labels.INJECTED_LABEL_VALUE, patched.getMetadata().getLabels().get(Labels.INJECTED_LABEL));
     }
 

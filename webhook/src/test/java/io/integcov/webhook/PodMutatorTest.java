@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -170,7 +171,11 @@ class PodMutatorTest {
                 Map.Entry<String, JsonNode> e = sidecarEnv.next();
                 EnvVar actual = env(after.getSpec().getInitContainers().stream()
                         .filter(k -> k.getName().equals(Labels.SIDECAR_NAME)).findFirst().orElseThrow(), e.getKey());
-                assertEquals(e.getValue().asText(), actual == null ? null : actual.getValue(), "sidecar env " + e.getKey());
+                assertEquals(expectedValue(e.getValue()), actual == null ? null : actual.getValue(),
+                        "sidecar env " + e.getKey());
+            }
+            if (!r.wrapped().isEmpty() && !r.sidecar().isEmpty()) {
+                checkSidecarStorageEqualsWrapped(before, after, c.capture());
             }
             List<Container> inits = after.getSpec().getInitContainers();
             int added = 0;
@@ -251,7 +256,15 @@ class PodMutatorTest {
         Iterator<Map.Entry<String, JsonNode>> expectedEnv = expect.path("env").path(name).fields();
         while (expectedEnv.hasNext()) {
             Map.Entry<String, JsonNode> e = expectedEnv.next();
-            assertEquals(e.getValue().asText(), env(now, e.getKey()).getValue(), "env " + e.getKey());
+            EnvVar actual = env(now, e.getKey());
+            assertEquals(expectedValue(e.getValue()), actual == null ? null : actual.getValue(), "env " + e.getKey());
+        }
+        boolean ownEmulator = origEnv.stream().anyMatch(e -> e.getName().equals(Labels.ENV_STORAGE_EMULATOR_HOST))
+                || spec.getEnv() != null && spec.getEnv().stream()
+                        .anyMatch(e -> Labels.ENV_STORAGE_EMULATOR_HOST.equals(e.getName()));
+        if (!ownEmulator) {
+            assertNull(env(now, Labels.ENV_STORAGE_EMULATOR_HOST),
+                    "integcov never hands a wrapped program a STORAGE_EMULATOR_HOST of its own");
         }
 
         List<VolumeMount> origMounts = orig.getVolumeMounts() == null ? List.of() : orig.getVolumeMounts();
@@ -343,6 +356,17 @@ class PodMutatorTest {
         assertEquals(gracePeriodSeconds == null ? null : gracePeriodSeconds.toString(),
                 env(sidecar, Labels.ENV_GRACE_PERIOD) == null ? null : env(sidecar, Labels.ENV_GRACE_PERIOD).getValue());
         assertNull(env(sidecar, Labels.ENV_CONTAINER), "the sidecar serves several containers");
+        Set<String> names = new TreeSet<>(storageEnv(capture).keySet());
+        names.addAll(List.of(Labels.ENV_GOCOVERDIR, Labels.ENV_POD_NAME, Labels.ENV_POD_NAMESPACE, Labels.ENV_CAPTURE,
+                Labels.ENV_CAPTURE_UID));
+        if (spec.getUploadTimeoutSeconds() != null) {
+            names.add(Labels.ENV_UPLOAD_TIMEOUT);
+        }
+        if (gracePeriodSeconds != null) {
+            names.add(Labels.ENV_GRACE_PERIOD);
+        }
+        assertEquals(names, new TreeSet<>(sidecar.getEnv().stream().map(EnvVar::getName).toList()),
+                "the sidecar's env is the agent's and the capture's, nothing of the app containers'");
         assertEquals(Labels.COVDATA_DIR, mount(sidecar, Labels.COVDATA_VOLUME).getMountPath());
         boolean credentials = storageOf(capture).credentials() != null;
         assertEquals(credentials, mount(sidecar, PodMutator.CREDENTIALS_VOLUME) != null, "credentials mount");
@@ -378,6 +402,39 @@ class PodMutatorTest {
                 assertTrue(v.getEmptyDir() != null, v.getName() + " is an emptyDir");
             }
         }
+    }
+
+    /**
+     * A wrapped container without env of its own for any storage setting and the sidecar of the same pod get the same
+     * storage settings (name, value or valueFrom), and the credentials mount whenever one of them does.
+     */
+    private static void checkSidecarStorageEqualsWrapped(Pod before, Pod after, CoverageCapture capture) {
+        Container sidecar = after.getSpec().getInitContainers().stream()
+                .filter(k -> k.getName().equals(Labels.SIDECAR_NAME)).findFirst().orElseThrow();
+        Set<String> storageNames = new TreeSet<>(storageEnv(capture).keySet());
+        storageNames.addAll(List.of(Labels.ENV_STORAGE_EMULATOR_HOST, Labels.ENV_AGENT_EMULATOR_HOST,
+                PodMutator.ENV_GOOGLE_CREDENTIALS));
+        for (int i = 0; i < before.getSpec().getContainers().size(); i++) {
+            Container orig = before.getSpec().getContainers().get(i);
+            Container now = after.getSpec().getContainers().get(i);
+            boolean wrapped = now.getCommand() != null && !now.getCommand().isEmpty()
+                    && now.getCommand().get(0).equals(Labels.WRAPPER_PATH);
+            boolean ownStorageEnv = orig.getEnv() != null
+                    && orig.getEnv().stream().anyMatch(e -> storageNames.contains(e.getName()));
+            if (!wrapped || ownStorageEnv) {
+                continue;
+            }
+            for (String name : storageNames) {
+                assertEquals(env(now, name), env(sidecar, name), name + ": sidecar and wrapped " + orig.getName());
+            }
+            assertEquals(mount(now, PodMutator.CREDENTIALS_VOLUME), mount(sidecar, PodMutator.CREDENTIALS_VOLUME),
+                    "credentials mount: sidecar and wrapped " + orig.getName());
+        }
+    }
+
+    /** A fixture's expected env value: null (YAML null) means the variable must be absent. */
+    private static String expectedValue(JsonNode v) {
+        return v.isNull() ? null : v.asText();
     }
 
     /** The pod as JSON without the parts the webhook may touch. */

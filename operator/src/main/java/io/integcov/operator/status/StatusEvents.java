@@ -18,6 +18,8 @@ import java.util.Set;
 public final class StatusEvents {
     public static final String NORMAL = "Normal";
     public static final String WARNING = "Warning";
+    /** An injected pod ended and committed no upload (status.noUpload). */
+    public static final String NO_UPLOAD = "NoUploadCommitted";
     /** At most this many upload Events per status change; more are summed up in one. */
     static final int MAX_UPLOAD_EVENTS = 10;
 
@@ -52,6 +54,14 @@ public final class StatusEvents {
         for (PodNote note : nonNull(next.getNotInjected())) {
             if (!notedBefore.contains(note.getPod() + "\n" + note.getReason())) {
                 events.add(new Event(WARNING, "PodNotInjected", "pod " + note.getPod() + ": " + note.getReason()));
+            }
+        }
+
+        Set<String> lostBefore = new HashSet<>();
+        nonNull(before.getNoUpload()).forEach(note -> lostBefore.add(note.getPod()));
+        for (PodNote note : nonNull(next.getNoUpload())) {
+            if (!lostBefore.contains(note.getPod())) {
+                events.add(new Event(WARNING, NO_UPLOAD, "pod " + note.getPod() + ": " + note.getReason()));
             }
         }
 
