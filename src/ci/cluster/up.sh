@@ -311,7 +311,7 @@ wait_for kube-controller-manager "ServiceAccount default/default" api_get /api/v
 # kube-proxy (iptables mode) on the host, like the kubelet. It sets no sysctl: conntrack settings 0 leave the
 # kernel's, and without localhost NodePorts it leaves route_localnet alone. masqueradeAll: a pod calling a Service
 # whose endpoint is on the same bridge gets its reply through the host (no br_netfilter needed), and the host's own
-# connections to a ClusterIP leave with the bridge's address.
+# connections to a ClusterIP leave with the bridge's address. NodePorts are served on the bridge address only.
 cat > "$work/kube-proxy.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
@@ -322,6 +322,7 @@ healthzBindAddress: 127.0.0.1:$proxy_healthz_port
 metricsBindAddress: 127.0.0.1:$proxy_metrics_port
 mode: iptables
 clusterCIDR: $POD_SUBNET
+nodePortAddresses: ["$BRIDGE_IP/32"]
 iptables: {masqueradeAll: true, localhostNodePorts: false, syncPeriod: 30s, minSyncPeriod: 0s}
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
 oomScoreAdj: 0
