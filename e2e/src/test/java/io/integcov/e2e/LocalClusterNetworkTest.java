@@ -113,6 +113,14 @@ class LocalClusterNetworkTest {
                 .endContainer().endSpec().build();
     }
 
+    static void namespace(String ns) {
+        admin.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                .withName(ns).endMetadata().build()).serverSideApply();
+        // pods are refused until kube-controller-manager created the namespace's default ServiceAccount
+        admin.serviceAccounts().inNamespace(ns).withName("default").waitUntilCondition(sa -> sa != null,
+                CONVERGE.toSeconds(), TimeUnit.SECONDS);
+    }
+
     static Pod running(String ns, String name) {
         return admin.pods().inNamespace(ns).withName(name).waitUntilCondition(
                 p -> p != null && "Running".equals(p.getStatus().getPhase()), CONVERGE.toSeconds(), TimeUnit.SECONDS);
@@ -188,7 +196,7 @@ class LocalClusterNetworkTest {
     @Test
     void podsLeftKeepReachingTheBridgeAddressWhenTheLowestMacPodIsDeleted() throws Exception {
         String ns = "net-bridge";
-        LocalClusterTest.namespace(ns);
+        namespace(ns);
         String target = cluster.bridgeIp() + ":" + hostListener.getLocalPort();
         List<String> pods = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -237,7 +245,7 @@ class LocalClusterNetworkTest {
     @Test
     void podsReachServicesByDnsNameAndTheHostReachesTheClusterIp() throws Exception {
         String ns = "net-dns";
-        LocalClusterTest.namespace(ns);
+        namespace(ns);
         for (String name : List.of("echo-a", "echo-b")) {
             admin.pods().inNamespace(ns).resource(netprobePod(name, Map.of("app", "echo"), "serve", ":8080"))
                     .create();
@@ -304,7 +312,7 @@ class LocalClusterNetworkTest {
     @Test
     void theApiServerCallsAWebhookThroughItsService() throws Exception {
         String ns = "net-webhook";
-        LocalClusterTest.namespace(ns);
+        namespace(ns);
         String dnsName = "probe-webhook." + ns + ".svc";
         Pod pod = netprobePod("probe-webhook", Map.of("app", "probe-webhook"), "webhook", ":8443", dnsName);
         pod.getSpec().getContainers().get(0).setReadinessProbe(new io.fabric8.kubernetes.api.model.ProbeBuilder()
@@ -370,7 +378,7 @@ class LocalClusterNetworkTest {
     @Test
     void aClaimWithoutAClassBindsToAHostPathVolume() throws Exception {
         String ns = "net-storage";
-        LocalClusterTest.namespace(ns);
+        namespace(ns);
         admin.persistentVolumeClaims().inNamespace(ns).resource(new PersistentVolumeClaimBuilder().withNewMetadata()
                 .withName("data").endMetadata().withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
                 .withRequests(Map.of("storage", new Quantity("2Gi"))).endResources().endSpec().build()).create();
