@@ -33,7 +33,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -154,17 +153,17 @@ class LocalClusterNetworkTest {
         return log[0];
     }
 
-    /** The MAC address of the host side of the pod's veth (its index is what netprobe serve logs first). */
-    static String hostVethMac(String ns, String pod) throws Exception {
-        Matcher m = Pattern.compile("eth0 peer ifindex (\\d+)").matcher(
-                waitForLog(ns, pod, "eth0 peer ifindex"));
+    /** The host side of the pod's veth, a port of the bridge (its index is what netprobe serve logs first). */
+    static Path hostVeth(String ns, String pod) throws Exception {
+        Matcher m = Pattern.compile("eth0 peer ifindex (\\d+)").matcher(waitForLog(ns, pod, "eth0 peer ifindex"));
         assertTrue(m.find(), "netprobe logged its veth peer");
         String index = m.group(1);
         try (Stream<Path> links = Files.list(Path.of("/sys/class/net"))) {
             for (Path link : links.toList()) {
                 Path ifindex = link.resolve("ifindex");
                 if (Files.isReadable(ifindex) && Files.readString(ifindex).trim().equals(index)) {
-                    return Files.readString(link.resolve("address")).trim();
+                    assertTrue(Files.exists(link.resolve("brport")), link + " is a port of a bridge");
+                    return link;
                 }
             }
         }
@@ -187,8 +186,8 @@ class LocalClusterNetworkTest {
      * Issue 15: a Linux bridge without an address of its own takes the lowest MAC of its ports and changes it when
      * that port leaves; the pods left then still send to the gateway's old MAC, and nothing of theirs reaches the
      * host (the store on the bridge IP) for the 30-50 s their neighbour entry takes to be re-validated. So the pods
-     * are deleted one by one, always the one whose host-side veth has the lowest MAC (the one the bridge would have
-     * taken), and right after each deletion every pod left must connect to a host listener on the bridge IP with a
+     * are deleted one by one, always the one whose host-side veth has the lowest MAC on the bridge (the one the
+     * bridge would have taken), and right after each deletion every pod left must connect to a host listener on the bridge IP with a
      * 2 s dial timeout: far below those 30-50 s, far above a connect on a local bridge (about a millisecond). Before
      * each deletion every pod connects once, so its neighbour table holds the gateway's current MAC, as a running app
      * has it. This asserts that the connections succeed, not how long they take.
@@ -208,24 +207,31 @@ class LocalClusterNetworkTest {
         for (String pod : pods) {
             running(ns, pod);
         }
+        // Which port of the bridge has the lowest MAC is up to chance (the kernel picks veth addresses at random, and
+        // CoreDNS's pod is a port too). So the host sides of these pods' veths get the lowest addresses there are,
+        // in the order the pods are deleted: a bridge without an address of its own would take dialer-0's, then
+        // dialer-1's once dialer-0 left, and so on; each deletion would move it.
+        Map<String, String> macs = new java.util.HashMap<>();
+        for (int i = 0; i < pods.size(); i++) {
+            String mac = String.format("02:00:00:00:00:%02x", 0x10 + i);
+            Path veth = hostVeth(ns, pods.get(i));
+            LocalClusterTest.run("ip", "link", "set", "dev", veth.getFileName().toString(), "address", mac);
+            assertEquals(mac, Files.readString(veth.resolve("address")).trim());
+            macs.put(pods.get(i), mac);
+        }
         Path bridgeAddress = Path.of("/sys/class/net", cluster.bridgeName(), "address");
         while (pods.size() > 1) {
             for (String pod : pods) {
                 String said = exec(ns, pod, "dial", target, "2s");
                 assertTrue(said.contains("connected to " + target), pod + " before a deletion: " + said);
             }
-            Map<String, String> macs = new java.util.HashMap<>();
-            for (String pod : pods) {
-                macs.put(pod, hostVethMac(ns, pod));
-            }
-            String lowest = pods.stream().min(Comparator.comparing(macs::get)).orElseThrow();
+            String lowest = pods.remove(0);
             admin.pods().inNamespace(ns).withName(lowest).withGracePeriod(0).delete();
             admin.pods().inNamespace(ns).withName(lowest).waitUntilCondition(p -> p == null, CONVERGE.toSeconds(),
                     TimeUnit.SECONDS);
             // the pod object goes before its sandbox: wait until the veth (the bridge port) is gone too
             KubeApiServer.waitUntil("the veth " + macs.get(lowest) + " of " + lowest + " removed", null,
                     () -> !hostHasInterfaceWithMac(macs.get(lowest)));
-            pods.remove(lowest);
             assertEquals(cluster.bridgeMac(), Files.readString(bridgeAddress).trim(),
                     "the bridge keeps its address after " + lowest + " (" + macs.get(lowest) + ") left");
             for (String pod : pods) {
