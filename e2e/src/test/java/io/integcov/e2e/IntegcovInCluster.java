@@ -100,12 +100,42 @@ final class IntegcovInCluster {
             Path out = Files.createDirectories(E2eEnv.workRoot().getParent().resolve("images"));
             Path log = E2eEnv.workRoot().resolve("images-build.log");
             long t0 = System.nanoTime();
-            LocalCluster.run(log, E2eEnv.repoRoot().resolve("src/ci/images/build.sh").toString(), out.toString());
+            System.out.println("integcov: building the images from deploy/docker (src/ci/images/build.sh; log " + log
+                    + ")");
+            run(BUILD, log, E2eEnv.repoRoot().resolve("src/ci/images/build.sh").toString(), out.toString());
             System.out.printf("integcov: images agent, operator, webhook built from deploy/docker in %.1fs (%s)%n",
                     (System.nanoTime() - t0) / 1e9, log);
             builtImages = out;
         }
         return builtImages;
+    }
+
+    /** Bound for src/ci/images/build.sh (cold: 6-15 min on 2 cores; unchanged: seconds). */
+    static final Duration BUILD = Duration.ofMinutes(40);
+
+    /** Runs a command to completion within {@code limit}; stderr to {@code log}; fails with the log's end; stdout. */
+    static String run(Duration limit, Path log, String... command) throws Exception {
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly().waitFor();
+            throw new IllegalStateException(String.join(" ", command) + " did not finish within " + limit + "; " + log);
+        }
+        if (p.exitValue() != 0) {
+            List<String> lines = Files.readAllLines(log);
+            throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + "); " + log
+                    + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+        }
+        return new String(out.get(), StandardCharsets.UTF_8);
     }
 
     /** kubectl as src/ci/build-k8s.sh builds it into the integcov cache (the cluster's own version). */
@@ -133,11 +163,11 @@ final class IntegcovInCluster {
         Path archives = images();
         Path log = work.resolve("install.log");
         long t1 = System.nanoTime();
-        LocalCluster.run(log, E2eEnv.repoRoot().resolve("src/ci/images/build.sh").toString(), "import",
+        run(START, log, E2eEnv.repoRoot().resolve("src/ci/images/build.sh").toString(), "import",
                 clusterEnv("CONTAINERD_ADDRESS"), archives.toString());
         storeStandin();
         Path overlay = writeOverlay(work.resolve("overlay"), deployDir());
-        String applied = LocalCluster.run(log, kubectl().toString(), "--kubeconfig",
+        String applied = run(START, log, kubectl().toString(), "--kubeconfig",
                 cluster.adminKubeconfig().toString(), "apply", "-k", overlay.toString());
         Files.writeString(work.resolve("apply.out"), applied);
         long t2 = System.nanoTime();
