@@ -3,6 +3,7 @@ package io.integcov.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,6 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -31,9 +31,9 @@ import io.fabric8.kubernetes.client.dsl.LogWatch;
 import io.integcov.model.CommandOverride;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
+import io.integcov.model.DefaultStore;
 import io.integcov.model.Labels;
 import io.integcov.model.StorageSpec;
-import io.integcov.testing.FakeGcs;
 import io.integcov.testing.GoTools;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -64,20 +64,23 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * integcov end to end on the real local cluster (kubelet + containerd + runc): deploy/ installed (operator and webhook
- * on the host as their ServiceAccounts), the agent and covapp images built here (one static binary each, nothing
- * else), and pods that Kubernetes itself runs, restarts and stops. Each scenario checks the stored objects and the
- * coverage that reaches storage: a restricted-namespace Deployment whose 3 replicas serve requests and upload on
- * SIGTERM (collected percent == direct runs of the same binary with the same requests), a Job, a crash-looping pod,
- * the app's own non-zero exit code, gs:// on fake-gcs-server and file:// on a hostPath, opt-out, an unlabelled
- * namespace, and the webhook being down (fail open).
+ * integcov end to end on the real local cluster (kubelet + containerd + runc, kube-proxy, CoreDNS), installed as users
+ * install it ({@link IntegcovInCluster}: the images built from deploy/docker, {@code kubectl apply -k} of deploy/,
+ * operator and webhook as pods), the covapp images built here (one static binary each, nothing else), and pods that
+ * Kubernetes itself runs, restarts and stops. The captures name no storage: the agents upload to the in-cluster
+ * default store, and nothing in the tests sets an emulator address (they read the store through a port-forward,
+ * {@link DefaultStoreAccess}; {@code integcov collect} gets only a kubeconfig). Each scenario checks the stored objects
+ * and the coverage that reaches storage: a restricted-namespace Deployment whose 3 replicas serve requests and upload
+ * on SIGTERM (collected percent == direct runs of the same binary with the same requests), a Job, a crash-looping pod,
+ * the app's own non-zero exit code, file:// on a hostPath, opt-out, an unlabelled namespace, and the webhook scaled to
+ * 0 (fail open).
  */
-@ExtendWith(LocalClusterExtension.class)
+@ExtendWith({LocalClusterExtension.class, SystemPodLogsOnFailure.class})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CoverageEndToEndTest {
     static final String APP_NS = "e2e-apps";
-    static final String GCS_BUCKET = "integcov-e2e";
-    static final String GCS_URL = "gs://" + GCS_BUCKET + "/coverage";
+    /** A capture without spec.storage: its pods upload to the default store. */
+    static final String DEFAULT_STORE = null;
     static final String AGENT_IN_APP = "/var/run/integcov/bin/integcov-agent";
     static final int APP_PORT = 8080;
     static final int REPLICAS = 3;
@@ -91,8 +94,8 @@ class CoverageEndToEndTest {
 
     static LocalCluster cluster;
     static KubernetesClient admin;
-    static IntegcovOnHost integcov;
-    static FakeGcs fakeGcs;
+    static IntegcovInCluster integcov;
+    static DefaultStoreAccess store;
     static Path work;
     static Path cliJar;
     static Path hostStorage;
@@ -107,9 +110,9 @@ class CoverageEndToEndTest {
                 builtCliJar + " is missing; build it: mvn -B -pl cli -am install -DskipTests");
         // a snapshot: a rebuild of cli/ during the run cannot change it
         cliJar = Files.copy(builtCliJar, work.resolve("integcov.jar"));
-        // bound to the bridge: the agents in the pods upload there, the operator and collect read from the host
-        fakeGcs = FakeGcs.startOn(c.bridgeIp(), GCS_BUCKET);
-        integcov = IntegcovOnHost.install(c, work, Map.of("STORAGE_EMULATOR_HOST", fakeGcs.endpoint()));
+        integcov = IntegcovInCluster.in(c);
+        store = DefaultStoreAccess.open(admin);
+        Images.covapp(c);
         // the file:// storage pods reach through a hostPath at the same path, written as user 65532
         hostStorage = Files.createDirectories(work.resolve("hostpath-storage"));
         Files.setPosixFilePermissions(hostStorage, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -117,11 +120,9 @@ class CoverageEndToEndTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (integcov != null) {
-            integcov.close();
-        }
-        if (fakeGcs != null) {
-            fakeGcs.close();
+        if (store != null) {
+            store.close();
+            store = null;
         }
     }
 
@@ -142,10 +143,11 @@ class CoverageEndToEndTest {
                 CONVERGE.toSeconds(), TimeUnit.SECONDS);
     }
 
+    /** A capture of the pods labelled app={@code appLabel}; {@code url} null ({@link #DEFAULT_STORE}): no storage. */
     static CoverageCapture capture(String ns, String name, String url, String appLabel,
             CommandOverride... overrides) {
         CoverageCaptureSpec spec = new CoverageCaptureSpec();
-        spec.setStorage(new StorageSpec(url));
+        spec.setStorage(url == null ? null : new StorageSpec(url));
         spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", appLabel)).build());
         spec.setUploadTimeoutSeconds(30);
         spec.setCommandOverrides(List.of(overrides));
@@ -158,8 +160,6 @@ class CoverageEndToEndTest {
     static Container covapp(String image, List<String> command, List<String> args) {
         return new ContainerBuilder().withName("app").withImage(image).withImagePullPolicy("Never")
                 .withCommand(command).withArgs(args)
-                // the GCS client in the agent finds the emulator as any Go GCS client does
-                .addNewEnv().withName("STORAGE_EMULATOR_HOST").withValue(fakeGcs.endpoint()).endEnv()
                 .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
                 .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
                 .build();
@@ -185,7 +185,7 @@ class CoverageEndToEndTest {
     /** The webhook learns about a new CoverageCapture through its informer: wait until a dry-run create is mutated. */
     static void awaitWebhookSees(Pod probe) throws Exception {
         KubeApiServer.waitUntil("a dry-run create of " + probe.getMetadata().getNamespace() + "/"
-                + probe.getMetadata().getName() + " is mutated by the webhook", integcov.webhook,
+                + probe.getMetadata().getName() + " is mutated by the webhook", null,
                 () -> injected(admin.pods().inNamespace(probe.getMetadata().getNamespace()).resource(probe).dryRun()
                         .create()));
     }
@@ -196,7 +196,7 @@ class CoverageEndToEndTest {
         Container init = stored.getSpec().getInitContainers().stream()
                 .filter(c -> Labels.INIT_CONTAINER_NAME.equals(c.getName())).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + Labels.INIT_CONTAINER_NAME + " init container"));
-        assertEquals(Images.AGENT, init.getImage());
+        assertEquals(IntegcovInCluster.AGENT_IMAGE, init.getImage());
         assertEquals(List.of("/integcov-agent", "install", "/var/run/integcov/bin"), init.getCommand());
         Container app = stored.getSpec().getContainers().get(0);
         List<String> wrapped = new ArrayList<>(List.of(AGENT_IN_APP, "run", "--"));
@@ -207,13 +207,32 @@ class CoverageEndToEndTest {
         app.getEnv().forEach(e -> env.put(e.getName(), e));
         assertEquals(Labels.COVDATA_DIR + "/" + app.getName(), env.get(Labels.ENV_GOCOVERDIR).getValue(),
                 "each wrapped container has its own GOCOVERDIR");
-        assertEquals(cc.getSpec().getStorage().getUrl(), env.get(Labels.ENV_STORAGE).getValue());
+        Map<String, String> values = new LinkedHashMap<>();
+        env.forEach((k, v) -> values.put(k, v.getValue()));
+        assertStorageEnv(cc, values);
         assertEquals(cc.getMetadata().getName(), env.get("INTEGCOV_CAPTURE").getValue());
         assertEquals(cc.getMetadata().getUid(), env.get("INTEGCOV_CAPTURE_UID").getValue());
-        assertEquals(fakeGcs.endpoint(), env.get("STORAGE_EMULATOR_HOST").getValue(), "user env kept");
         List<String> volumes = stored.getSpec().getVolumes().stream().map(v -> v.getName()).toList();
         assertTrue(volumes.containsAll(List.of(Labels.BIN_VOLUME, Labels.COVDATA_VOLUME)), volumes.toString());
     }
+
+    /**
+     * The storage settings the webhook gives an injected container or sidecar: the capture's own URL, or for a capture
+     * without spec.storage the default store's URL and the address of its Service (the one place that names the env
+     * var carrying that address).
+     */
+    static void assertStorageEnv(CoverageCapture cc, Map<String, String> env) {
+        if (cc.getSpec().getStorage() != null) {
+            assertEquals(cc.getSpec().getStorage().getUrl(), env.get(Labels.ENV_STORAGE), env.toString());
+            assertNull(env.get(DEFAULT_STORE_ADDRESS_ENV), "no default store address with a storage of its own");
+            return;
+        }
+        assertEquals(DefaultStore.URL, env.get(Labels.ENV_STORAGE), env.toString());
+        assertEquals(DefaultStore.EMULATOR_HOST, env.get(DEFAULT_STORE_ADDRESS_ENV), env.toString());
+    }
+
+    /** The env var through which injected containers and the sidecar learn the default store's address. */
+    static final String DEFAULT_STORE_ADDRESS_ENV = "STORAGE_EMULATOR_HOST";
 
     static Pod waitPod(String ns, String name, String what, java.util.function.Predicate<Pod> condition) {
         try {
@@ -248,14 +267,14 @@ class CoverageEndToEndTest {
     static List<String> gcsObjects(CoverageCapture cc, String pod) throws Exception {
         String prefix = "coverage/" + cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName() + "/"
                 + cc.getMetadata().getUid() + "/" + pod + "/";
-        return fakeGcs.objectNames(GCS_BUCKET).stream().filter(o -> o.startsWith(prefix)).toList();
+        return store.gcs().objectNames(DefaultStoreAccess.BUCKET).stream().filter(o -> o.startsWith(prefix)).toList();
     }
 
     static List<JsonNode> gcsManifests(CoverageCapture cc, String pod) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (String o : gcsObjects(cc, pod)) {
             if (o.endsWith("/integcov-manifest.json")) {
-                out.add(JSON.readTree(fakeGcs.object(GCS_BUCKET, o)));
+                out.add(JSON.readTree(store.gcs().object(DefaultStoreAccess.BUCKET, o)));
             }
         }
         return out;
@@ -273,7 +292,7 @@ class CoverageEndToEndTest {
 
     /** Runs the integcov CLI jar; fails (with {@code context} in the message) unless it exits 0. */
     static String runCli(List<String> args, Map<String, String> env, String context) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(QuarkusApp.java().toString(), "-jar", cliJar.toString()));
+        List<String> cmd = new ArrayList<>(List.of(E2eEnv.java().toString(), "-jar", cliJar.toString()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);
@@ -286,8 +305,7 @@ class CoverageEndToEndTest {
     }
 
     static Map<String, String> cliEnv() {
-        return Map.of("KUBECONFIG", cluster.adminKubeconfig().toString(),
-                "STORAGE_EMULATOR_HOST", fakeGcs.endpoint());
+        return Map.of("KUBECONFIG", cluster.adminKubeconfig().toString());
     }
 
     static List<String> listing(Path dir) throws Exception {
@@ -326,37 +344,87 @@ class CoverageEndToEndTest {
 
     @Test
     @Order(1)
-    void deployManifestsAreAcceptedAndTheOperatorTrustsTheWebhook() throws Exception {
-        assertFalse(integcov.deployed.dryRun().isEmpty(), "deploy/ Deployments were server-side dry-run applied");
-        assertTrue(integcov.deployed.dryRun().stream().allMatch(o -> o.getMetadata().getUid() != null),
-                "the apiserver returned the dry-run objects");
-        Secret tls = integcov.webhookTlsSecret();
-        assertNotNull(tls, "operator created a kubernetes.io/tls Secret in " + IntegcovOnHost.SYSTEM_NS);
-        String caBundle = Base64.getEncoder().encodeToString(integcov.caPem().getBytes(StandardCharsets.US_ASCII));
-        KubeApiServer.waitUntil("caBundle of the MutatingWebhookConfiguration(s) set by the operator",
-                integcov.operator, () -> admin.admissionRegistration().v1().mutatingWebhookConfigurations().list()
-                        .getItems().stream().flatMap(m -> m.getWebhooks().stream())
-                        .allMatch(w -> caBundle.equals(w.getClientConfig().getCaBundle())));
-        // leader election on (prod profile): the operator holds a Lease in its namespace, as its ServiceAccount
-        KubeApiServer.waitUntil("operator holds a leader-election Lease", integcov.operator, () -> admin.leases()
-                .inNamespace(IntegcovOnHost.SYSTEM_NS).list().getItems().stream()
-                .anyMatch(l -> l.getSpec() != null && l.getSpec().getHolderIdentity() != null
-                        && !l.getSpec().getHolderIdentity().isBlank()));
-        List<MutatingWebhookConfiguration> mwcs = admin.admissionRegistration().v1().mutatingWebhookConfigurations()
-                .list().getItems();
-        assertFalse(mwcs.isEmpty(), "deploy/ has a MutatingWebhookConfiguration");
-        for (MutatingWebhook w : mwcs.stream().flatMap(m -> m.getWebhooks().stream()).toList()) {
-            assertEquals("Ignore", w.getFailurePolicy(), w.getName());
-            assertEquals("https://127.0.0.1:" + integcov.webhookPort + "/mutate", w.getClientConfig().getUrl());
-            assertEquals(Map.of(Labels.INJECT_LABEL, Labels.INJECT_ENABLED), w.getNamespaceSelector().getMatchLabels());
+    void operatorAndWebhookRunAsPodsFromTheBuiltImagesAndTheApiServerReachesTheWebhookThroughItsService()
+            throws Exception {
+        // what kubectl apply -k installed: 1 operator (leader election), 2 webhook replicas, the store; each pod from
+        // the images built from deploy/docker, as its own ServiceAccount, all containers ready and never restarted
+        Map<String, Integer> replicas = Map.of(IntegcovInCluster.OPERATOR, 1, IntegcovInCluster.WEBHOOK,
+                IntegcovInCluster.WEBHOOK_REPLICAS);
+        for (Map.Entry<String, Integer> e : replicas.entrySet()) {
+            String component = e.getKey().substring("integcov-".length());
+            List<Pod> pods = integcov.pods(e.getKey());
+            assertEquals(e.getValue(), pods.size(), e.getKey() + ": " + pods.stream()
+                    .map(p -> p.getMetadata().getName()).toList());
+            for (Pod p : pods) {
+                assertEquals(e.getKey(), p.getSpec().getServiceAccountName(), p.getMetadata().getName());
+                Container c = p.getSpec().getContainers().get(0);
+                assertEquals(IntegcovInCluster.IMAGE_PREFIX + component + ":" + IntegcovInCluster.TAG, c.getImage());
+                assertEquals("Never", c.getImagePullPolicy());
+                var status = p.getStatus().getContainerStatuses().get(0);
+                assertEquals(Boolean.TRUE, status.getReady(), p.getMetadata().getName() + ": " + status);
+                assertEquals(0, status.getRestartCount(), p.getMetadata().getName() + ": " + status);
+                // the JVM flags deploy/ gives the container are accepted by the image's JRE (it started with them)
+                String flags = c.getEnv().stream().filter(v -> "JAVA_TOOL_OPTIONS".equals(v.getName()))
+                        .map(EnvVar::getValue).findFirst().orElse(null);
+                if (flags != null) {
+                    String log = admin.pods().inNamespace(IntegcovInCluster.SYSTEM_NS)
+                            .withName(p.getMetadata().getName()).getLog();
+                    assertTrue(log.contains("Picked up JAVA_TOOL_OPTIONS: " + flags), log);
+                }
+            }
         }
+        // leader election: the one operator pod holds the Lease, as its ServiceAccount
+        String operatorPod = integcov.pods(IntegcovInCluster.OPERATOR).get(0).getMetadata().getName();
+        assertEquals(operatorPod, admin.leases().inNamespace(IntegcovInCluster.SYSTEM_NS)
+                .withName(IntegcovInCluster.OPERATOR).get().getSpec().getHolderIdentity());
+
+        // the certificate: issued in the cluster by the operator, for the Service's DNS names; the caBundle trusts it
+        Secret tls = integcov.webhookTlsSecret();
+        assertNotNull(tls, "the operator created the webhook's TLS Secret");
+        java.security.cert.X509Certificate serving = (java.security.cert.X509Certificate) java.security.cert
+                .CertificateFactory.getInstance("X.509").generateCertificate(new java.io.ByteArrayInputStream(
+                        Base64.getDecoder().decode(tls.getData().get("tls.crt"))));
+        List<String> sans = serving.getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList();
+        assertTrue(sans.contains("integcov-webhook.integcov-system.svc"), sans.toString());
+        for (MutatingWebhook w : integcov.webhooks()) {
+            // reached through the Service (no URL), failing open
+            assertNull(w.getClientConfig().getUrl(), w.getName());
+            assertEquals(IntegcovInCluster.WEBHOOK, w.getClientConfig().getService().getName());
+            assertEquals(IntegcovInCluster.SYSTEM_NS, w.getClientConfig().getService().getNamespace());
+            assertEquals("Ignore", w.getFailurePolicy(), w.getName());
+            assertEquals(Map.of(Labels.INJECT_LABEL, Labels.INJECT_ENABLED), w.getNamespaceSelector().getMatchLabels());
+            assertTrue(new String(Base64.getDecoder().decode(w.getClientConfig().getCaBundle()),
+                    StandardCharsets.US_ASCII).contains(integcov.caPem().trim()), "caBundle trusts the CA");
+        }
+        // the Service leads to both webhook pods
+        Set<String> webhookIps = integcov.pods(IntegcovInCluster.WEBHOOK).stream().map(p -> p.getStatus().getPodIP())
+                .collect(Collectors.toCollection(TreeSet::new));
+        KubeApiServer.waitUntil("Endpoints of Service " + IntegcovInCluster.WEBHOOK + " are " + webhookIps, null,
+                () -> {
+                    var ep = admin.endpoints().inNamespace(IntegcovInCluster.SYSTEM_NS)
+                            .withName(IntegcovInCluster.WEBHOOK).get();
+                    return ep != null && ep.getSubsets() != null && webhookIps.equals(ep.getSubsets().stream()
+                            .flatMap(ss -> ss.getAddresses() == null ? Stream.empty() : ss.getAddresses().stream())
+                            .map(a -> a.getIp()).collect(Collectors.toCollection(TreeSet::new)));
+                });
+
+        // kube-apiserver calls the webhook through the Service: a pod created in a labelled namespace comes back
+        // mutated (a dry run: nothing is stored or run)
+        namespace(APP_NS, true, true);
+        CoverageCapture cc = capture(APP_NS, "probe", DEFAULT_STORE, "probe");
+        Pod probe = pod(APP_NS, "probe", "probe", podSpec("Never", covapp(Images.COVAPP, List.of(Images.COVAPP_PATH),
+                List.of())));
+        awaitWebhookSees(probe);
+        assertWrapped(admin.pods().inNamespace(APP_NS).resource(probe).dryRun().create(), cc,
+                List.of(Images.COVAPP_PATH), List.of());
+        admin.resources(CoverageCapture.class).inNamespace(APP_NS).withName("probe").delete();
     }
 
     @Test
     @Order(2)
     void restrictedDeploymentServesRequestsAndEveryReplicaUploadsOnScaleToZero() throws Exception {
         namespace(APP_NS, true, true);
-        CoverageCapture cc = capture(APP_NS, "covapp", GCS_URL, "covapp");
+        CoverageCapture cc = capture(APP_NS, "covapp", DEFAULT_STORE, "covapp");
         List<String> command = List.of(Images.COVAPP_PATH);
         List<String> args = new ArrayList<>(List.of("-serve", ":" + APP_PORT));
         args.addAll(SERVE_WORK);
@@ -409,10 +477,9 @@ class CoverageEndToEndTest {
             try {
                 manifests = awaitGcsManifests(cc, name, 1);
             } catch (IllegalStateException e) {
-                String gcsLog = fakeGcs.log();
                 throw new AssertionError(e.getMessage() + (name.equals(watched) ? "\napp container of " + name
                         + " (covapp and agent):\n" + followed.toString(StandardCharsets.UTF_8) : "")
-                        + "\nfake-gcs-server log (end):\n" + gcsLog.substring(Math.max(0, gcsLog.length() - 4000)), e);
+                        + "\n" + integcov.diagnostics(), e);
             }
             assertEquals(1, manifests.size(), manifests.toString());
             JsonNode m = manifests.get(0);
@@ -449,7 +516,7 @@ class CoverageEndToEndTest {
     @Order(3)
     void jobPodAndCrashLoopingPodKeepEveryRunsCounters() throws Exception {
         namespace(APP_NS, true, true);
-        CoverageCapture cc = capture(APP_NS, "batch", GCS_URL, "batch");
+        CoverageCapture cc = capture(APP_NS, "batch", DEFAULT_STORE, "batch");
         List<String> command = List.of(Images.COVAPP_PATH);
         awaitWebhookSees(pod(APP_NS, "probe", "batch", podSpec("Never", covapp(Images.COVAPP, command, List.of()))));
 
@@ -585,7 +652,7 @@ class CoverageEndToEndTest {
     @Order(5)
     void optedOutPodsAndUnlabelledNamespacesRunUnwrapped() throws Exception {
         namespace(APP_NS, true, true);
-        capture(APP_NS, "covapp", GCS_URL, "covapp");
+        capture(APP_NS, "covapp", DEFAULT_STORE, "covapp");
         List<String> command = List.of(Images.COVAPP_PATH);
         List<String> args = List.of("-serve", ":" + APP_PORT);
         Pod optedOut = new PodBuilder(pod(APP_NS, "opted-out", "covapp", podSpec("Never", covapp(Images.COVAPP, command,
@@ -614,7 +681,7 @@ class CoverageEndToEndTest {
 
         String other = "e2e-not-labelled";
         namespace(other, false, false);
-        capture(other, "covapp", GCS_URL, "covapp");
+        capture(other, "covapp", DEFAULT_STORE, "covapp");
         Pod plain = admin.pods().inNamespace(other).resource(pod(other, "plain", "covapp", podSpec("Never",
                 covapp(Images.COVAPP, command, args)))).create();
         assertFalse(injected(plain), "namespace without " + Labels.INJECT_LABEL + "=enabled is not mutated");
@@ -629,8 +696,9 @@ class CoverageEndToEndTest {
     @Order(6)
     void podsCreatedWhileTheWebhookIsDownRunUnwrappedAndTheOperatorSaysSo() throws Exception {
         namespace(APP_NS, true, true);
-        capture(APP_NS, "covapp", GCS_URL, "covapp");
-        integcov.webhook.stop(CONVERGE);
+        capture(APP_NS, "covapp", DEFAULT_STORE, "covapp");
+        // the webhook scaled to 0: no endpoint behind its Service
+        integcov.stopWebhook();
         try {
             // failurePolicy Ignore: the apiserver cannot reach the webhook and still admits the pod, unmutated
             List<String> command = List.of(Images.COVAPP_PATH);

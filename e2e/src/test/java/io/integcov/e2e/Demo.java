@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.model.Labels;
-import io.integcov.model.StorageSpec;
 import io.integcov.testing.GoTools;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +25,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What src/ci/demo.sh runs after building: integcov's main job on this one machine. Starts the local cluster, installs
- * deploy/ (operator and webhook on the host), applies a CoverageCapture, runs testapps/covapp as a Deployment of 2
- * replicas in a labelled namespace, sends it a few requests, scales it to 0 (SIGTERM: the agents upload), runs
- * {@code integcov collect --capture demo/covapp --wait} and prints the report, then stops everything.
+ * integcov as users do ({@link IntegcovInCluster}: the images built from deploy/docker, {@code kubectl apply -k} of
+ * deploy/ with only the image names changed; operator, webhook and the default store run as pods), applies a
+ * CoverageCapture without storage (the default store), runs testapps/covapp as a Deployment of 2 replicas in a labelled
+ * namespace, sends it a few requests, scales it to 0 (SIGTERM: the agents upload), runs
+ * {@code integcov collect --capture demo/covapp --wait} (only a kubeconfig) and prints the report, then stops
+ * everything.
  * Argument: the work directory (logs stay there).
  */
 public final class Demo {
@@ -50,31 +51,32 @@ public final class Demo {
         }
         say("starting the local cluster (logs in " + work.resolve("cluster/logs") + ")");
         try (LocalCluster cluster = LocalCluster.start(work.resolve("cluster"))) {
-            say("installing deploy/: CRD, RBAC, MutatingWebhookConfiguration; operator and webhook run on this host");
-            try (IntegcovOnHost integcov = IntegcovOnHost.install(cluster, work, Map.of())) {
-                run(cluster, integcov, work);
+            say("building the images from deploy/docker (src/ci/images/build.sh) and installing deploy/ with"
+                    + " kubectl apply -k: CRD, RBAC, operator, webhook, default store");
+            IntegcovInCluster.in(cluster);
+            for (Pod p : cluster.api().adminClient().pods().inNamespace(IntegcovInCluster.SYSTEM_NS).list().getItems()) {
+                say("  pod " + IntegcovInCluster.SYSTEM_NS + "/" + p.getMetadata().getName() + " runs "
+                        + p.getSpec().getContainers().get(0).getImage());
             }
+            Images.covapp(cluster);
+            run(cluster, work);
             say("stopping the local cluster");
         }
         say("done; the host is as before");
         System.exit(0);
     }
 
-    static void run(LocalCluster cluster, IntegcovOnHost integcov, Path work) throws Exception {
+    static void run(LocalCluster cluster, Path work) throws Exception {
         KubernetesClient k = cluster.api().adminClient();
         String ns = "demo";
-        Path storage = Files.createDirectories(work.resolve("coverage-storage"));
-        Files.setPosixFilePermissions(storage, PosixFilePermissions.fromString("rwxrwxrwx"));
-        String url = "file://" + storage;
 
         k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
                 .addToLabels(Labels.INJECT_LABEL, Labels.INJECT_ENABLED).endMetadata().build()).serverSideApply();
         CoverageCaptureSpec spec = new CoverageCaptureSpec();
         spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", "covapp")).build());
-        spec.setStorage(new StorageSpec(url));
         k.resources(CoverageCapture.class).inNamespace(ns).resource(new CoverageCapture(ns, "covapp", spec))
                 .serverSideApply();
-        say("applied CoverageCapture demo/covapp (storage " + url + ", a hostPath in the pods)");
+        say("applied CoverageCapture demo/covapp (no storage: the in-cluster default store)");
 
         Deployment d = new DeploymentBuilder().withNewMetadata().withName("covapp").withNamespace(ns).endMetadata()
                 .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "covapp").endSelector()
@@ -82,12 +84,10 @@ public final class Demo {
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(65532L).endSecurityContext()
                 .addToContainers(new ContainerBuilder().withName("app").withImage(Images.COVAPP)
                         .withImagePullPolicy("Never").withCommand(Images.COVAPP_PATH).withArgs("-serve", ":8080")
-                        .addNewVolumeMount().withName("storage").withMountPath(storage.toString()).endVolumeMount()
                         .withNewSecurityContext().withReadOnlyRootFilesystem(true).endSecurityContext().build())
-                .addNewVolume().withName("storage").withNewHostPath().withPath(storage.toString()).endHostPath()
-                .endVolume().endSpec().endTemplate().endSpec().build();
+                .endSpec().endTemplate().endSpec().build();
         // the webhook learns about the capture through its informer; retry the create until the pods come out wrapped
-        KubeApiServer.waitUntil("the webhook knows the capture", integcov.webhook, () -> {
+        KubeApiServer.waitUntil("the webhook knows the capture", null, () -> {
             Pod probe = k.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
                     .withNewMetadata().withName("probe").withLabels(Map.of("app", "covapp")).endMetadata()
                     .withSpec(d.getSpec().getTemplate().getSpec()).build()).dryRun().create();
@@ -116,7 +116,7 @@ public final class Demo {
         Path out = work.resolve("collected");
         Path textfmt = work.resolve("coverage.txt");
         Path cliJar = E2eEnv.repoRoot().resolve("cli/target/integcov.jar");
-        List<String> collect = new ArrayList<>(List.of(QuarkusApp.java().toString(), "-jar", cliJar.toString(),
+        List<String> collect = new ArrayList<>(List.of(E2eEnv.java().toString(), "-jar", cliJar.toString(),
                 "collect", "--capture", ns + "/covapp", "--wait", "--timeout", "3m", "-o", out.toString(),
                 "--textfmt", textfmt.toString()));
         say("$ integcov collect --capture demo/covapp --wait -o " + out + " --textfmt " + textfmt);

@@ -25,6 +25,11 @@ public final class E2eEnv {
         return !(v.isEmpty() || v.equalsIgnoreCase("false") || v.equals("0"));
     }
 
+    /** The java of this JVM (runs the integcov CLI jar). */
+    public static Path java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
     public static Path binDir() {
         return Cache.dir().resolve("bin");
     }

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The images the e2e pods run, built from this repository into the local cluster (no registry, no Docker), each
+ * The app images the e2e pods run, built from this repository into the local cluster (no registry, no Docker), each
  * exactly what a distroless/scratch image holds: one static binary and nothing else (no shell, no libc, no JVM).
- * Built once per cluster.
+ * Built once per cluster. integcov's own images come from deploy/docker ({@link IntegcovInCluster}).
  */
 final class Images {
     /** covapp built with {@code -cover}, at this path in its images. */
@@ -18,11 +18,8 @@ final class Images {
     static final String COVAPP = "localhost/covapp:e2e";
     /** The same binary with ENTRYPOINT ["/covapp"]: pods give no command (the webhook needs a commandOverride). */
     static final String COVAPP_ENTRYPOINT = "localhost/covapp-entrypoint:e2e";
-    /** integcov-agent and integcov-agent-upload at /, FROM scratch (deploy/docker/agent.Dockerfile's layout). */
-    static final String AGENT = "localhost/integcov-agent:e2e";
 
     private static LocalCluster builtFor;
-    private static boolean agentBuilt;
 
     private Images() {
     }
@@ -48,29 +45,11 @@ final class Images {
         cluster.image("covapp:e2e", List.of(), Map.of(bin, COVAPP_PATH));
         cluster.image("covapp-entrypoint:e2e", List.of(COVAPP_PATH), Map.of(bin, COVAPP_PATH));
         builtFor = cluster;
-        agentBuilt = false;
     }
 
     /** The covapp binary in the covapp images (for direct runs of exactly the same program). */
     static Path covappBinary(LocalCluster cluster) throws Exception {
         covapp(cluster);
         return cluster.workDir().resolve("images/covapp");
-    }
-
-    /** The agent image from agent/target/integcov-agent (built by the agent module), once per cluster. */
-    static synchronized void agent(LocalCluster cluster) throws Exception {
-        covapp(cluster);
-        if (agentBuilt) {
-            return;
-        }
-        Path agent = E2eEnv.repoRoot().resolve("agent/target/integcov-agent");
-        Path uploader = E2eEnv.repoRoot().resolve("agent/target/integcov-agent-upload");
-        if (!Files.isExecutable(agent) || !Files.isExecutable(uploader)) {
-            throw new IllegalStateException(agent + " or " + uploader
-                    + " is missing; build them: mvn -B -pl agent -am install -DskipTests");
-        }
-        cluster.image("integcov-agent:e2e", List.of("/integcov-agent"),
-                Map.of(agent, "/integcov-agent", uploader, "/integcov-agent-upload"));
-        agentBuilt = true;
     }
 }

@@ -2,10 +2,9 @@ package io.integcov.e2e;
 
 import static io.integcov.e2e.CoverageEndToEndTest.APP_PORT;
 import static io.integcov.e2e.CoverageEndToEndTest.CONVERGE;
-import static io.integcov.e2e.CoverageEndToEndTest.GCS_BUCKET;
-import static io.integcov.e2e.CoverageEndToEndTest.GCS_URL;
 import static io.integcov.e2e.CoverageEndToEndTest.SERVE_WORK;
 import static io.integcov.e2e.CoverageEndToEndTest.awaitGcsManifests;
+import static io.integcov.e2e.CoverageEndToEndTest.assertStorageEnv;
 import static io.integcov.e2e.CoverageEndToEndTest.awaitWebhookSees;
 import static io.integcov.e2e.CoverageEndToEndTest.cliEnv;
 import static io.integcov.e2e.CoverageEndToEndTest.committedCounters;
@@ -39,8 +38,6 @@ import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.model.InjectedPod;
 import io.integcov.model.Labels;
-import io.integcov.model.StorageSpec;
-import io.integcov.testing.FakeGcs;
 import io.integcov.testing.GoTools;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -67,11 +64,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * kubelet that the kubelet stops the sidecar after the app (so the app's exit counters are uploaded and the manifest
  * written) and that a Job's pod still completes; and that a Deployment whose pods are never deleted gives its
  * coverage through {@code integcov collect --flush} (pods/exec into the sidecar). Checks go through the stored pods,
- * the storage objects and the coverage {@code integcov collect} gets, compared with direct runs of the same binary.
+ * the objects in the default store and the coverage {@code integcov collect} gets, compared with direct runs of the
+ * same binary. integcov is installed as users install it ({@link IntegcovInCluster}); the captures name no storage.
  *
  * <p>Shares CoverageEndToEndTest's helpers and their static state (set up here with this class's own work dir).
  */
-@ExtendWith(LocalClusterExtension.class)
+@ExtendWith({LocalClusterExtension.class, SystemPodLogsOnFailure.class})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SidecarModeEndToEndTest {
     static final String NS = "e2e-sidecar";
@@ -86,9 +84,9 @@ class SidecarModeEndToEndTest {
         assertTrue(Files.isRegularFile(builtCliJar),
                 builtCliJar + " is missing; build it: mvn -B -pl cli -am install -DskipTests");
         CoverageEndToEndTest.cliJar = Files.copy(builtCliJar, CoverageEndToEndTest.work.resolve("integcov.jar"));
-        CoverageEndToEndTest.fakeGcs = FakeGcs.startOn(c.bridgeIp(), GCS_BUCKET);
-        CoverageEndToEndTest.integcov = IntegcovOnHost.install(c, CoverageEndToEndTest.work,
-                Map.of("STORAGE_EMULATOR_HOST", CoverageEndToEndTest.fakeGcs.endpoint()));
+        CoverageEndToEndTest.integcov = IntegcovInCluster.in(c);
+        CoverageEndToEndTest.store = DefaultStoreAccess.open(CoverageEndToEndTest.admin);
+        Images.covapp(c);
     }
 
     @AfterAll
@@ -97,16 +95,15 @@ class SidecarModeEndToEndTest {
     }
 
     /**
-     * A capture in {@code mode} (null: the default, Auto) with no commandOverrides; the sidecar finds the GCS
-     * emulator through the capture's env (the app container is not given anything of integcov's).
+     * A capture in {@code mode} (null: the default, Auto) with no commandOverrides and no storage: the sidecar uploads
+     * to the default store, whose address the webhook gives it (the app container is given nothing of integcov's but
+     * GOCOVERDIR).
      */
     static CoverageCapture sidecarCapture(String name, String appLabel, CoverageCaptureSpec.Mode mode) {
         CoverageCaptureSpec spec = new CoverageCaptureSpec();
-        spec.setStorage(new StorageSpec(GCS_URL));
         spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", appLabel)).build());
         spec.setUploadTimeoutSeconds(30);
         spec.setMode(mode);
-        spec.setEnv(List.of(new EnvVar("STORAGE_EMULATOR_HOST", CoverageEndToEndTest.fakeGcs.endpoint(), null)));
         CoverageEndToEndTest.admin.resources(CoverageCapture.class).inNamespace(NS)
                 .resource(new CoverageCapture(NS, name, spec)).serverSideApply();
         return CoverageEndToEndTest.admin.resources(CoverageCapture.class).inNamespace(NS).withName(name).get();
@@ -134,15 +131,13 @@ class SidecarModeEndToEndTest {
                 "only the native sidecar, no installer (nothing is wrapped)");
         Container sidecar = inits.get(0);
         assertEquals("Always", sidecar.getRestartPolicy(), "a native sidecar");
-        assertEquals(Images.AGENT, sidecar.getImage());
+        assertEquals(IntegcovInCluster.AGENT_IMAGE, sidecar.getImage());
         assertEquals(List.of(SIDECAR_BIN, "sidecar", "app"), sidecar.getCommand());
         Map<String, String> sidecarEnv = new java.util.HashMap<>();
         sidecar.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> sidecarEnv.put(e.getName(), e.getValue()));
         assertEquals(Labels.COVDATA_DIR, sidecarEnv.get(Labels.ENV_GOCOVERDIR));
-        assertEquals(GCS_URL, sidecarEnv.get(Labels.ENV_STORAGE));
+        assertStorageEnv(cc, sidecarEnv);
         assertEquals(cc.getMetadata().getUid(), sidecarEnv.get("INTEGCOV_CAPTURE_UID"));
-        assertEquals(CoverageEndToEndTest.fakeGcs.endpoint(), sidecarEnv.get("STORAGE_EMULATOR_HOST"),
-                "the capture's env reaches the sidecar");
 
         Container app = stored.getSpec().getContainers().get(0);
         assertEquals(command, app.getCommand() == null ? List.of() : app.getCommand(), "command untouched");

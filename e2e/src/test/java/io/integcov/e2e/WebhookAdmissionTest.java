@@ -22,47 +22,36 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.model.Labels;
-import io.integcov.model.StorageSpec;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The four classes of pods that the webhook used to break, created for real through the kube-apiserver of the
- * {@link LocalCluster} with integcov installed from deploy/ ({@link IntegcovOnHost}; the MutatingWebhookConfiguration
- * as deploy/ registers it): a namespace with a compute ResourceQuota and no LimitRange, a Windows pod, a pod with 5,500
+ * {@link LocalCluster} with integcov installed as users install it ({@link IntegcovInCluster}: the webhook's pods
+ * behind its Service, registered as deploy/ registers it): a namespace with a compute ResourceQuota and no LimitRange, a Windows pod, a pod with 5,500
  * env vars, and pods whose volume, init container or mount names collide with integcov's. Each must be admitted and
  * stored as the injection contract says (injected, or skipped whole with its {@code integcov.io/skipped} entry and an
  * Event on the CoverageCapture); and a pod whose container has no command, served by the native sidecar. The pods
  * carry a nodeSelector no node has, so the apiserver stores them and nothing runs them: admission is what is tested
  * here.
  */
-@ExtendWith(LocalClusterExtension.class)
+@ExtendWith({LocalClusterExtension.class, SystemPodLogsOnFailure.class})
 class WebhookAdmissionTest {
     static final String UNSCHEDULABLE_LABEL = "integcov.io/e2e-never-scheduled";
     static final int ENV_VARS = 5500;
 
-    static IntegcovOnHost integcov;
+    static IntegcovInCluster integcov;
     static KubernetesClient admin;
 
     @BeforeAll
     static void install(LocalCluster cluster) throws Exception {
-        Path work = E2eEnv.workDir("WebhookAdmissionTest");
-        integcov = IntegcovOnHost.install(cluster, work, Map.of());
+        integcov = IntegcovInCluster.in(cluster);
         admin = cluster.api().adminClient();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (integcov != null) {
-            integcov.close();
-        }
     }
 
     /**
@@ -207,17 +196,16 @@ class WebhookAdmissionTest {
         admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
                 .addToLabels(Labels.INJECT_LABEL, Labels.INJECT_ENABLED).endMetadata().build()).serverSideApply();
         admin.serviceAccounts().inNamespace(ns).withName("default").waitUntilCondition(sa -> sa != null,
-                IntegcovOnHost.START.toSeconds(), TimeUnit.SECONDS);
+                IntegcovInCluster.START.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** A CoverageCapture selecting every pod of {@code ns}, once the webhook's informer has it. */
     static CoverageCapture captureAndAwait(String ns) throws Exception {
         CoverageCaptureSpec spec = new CoverageCaptureSpec();
-        spec.setStorage(new StorageSpec("file:///cov"));
         admin.resources(CoverageCapture.class).inNamespace(ns).resource(new CoverageCapture(ns, "cov", spec))
                 .serverSideApply();
         Pod probe = pod(ns, "probe", List.of(sized(app("app", "/app"))));
-        KubeApiServer.waitUntil("a dry-run create in " + ns + " is mutated by the webhook", integcov.webhook,
+        KubeApiServer.waitUntil("a dry-run create in " + ns + " is mutated by the webhook", null,
                 () -> {
                     Pod p = admin.pods().inNamespace(ns).resource(probe).dryRun().create();
                     return p.getMetadata().getAnnotations() != null
@@ -287,7 +275,7 @@ class WebhookAdmissionTest {
         java.util.function.Predicate<Event> wanted = e -> reason.equals(e.getReason()) && e.getMessage() != null
                 && e.getMessage().startsWith(messageStart);
         KubeApiServer.waitUntil("Event " + reason + " '" + messageStart + "...' on CoverageCapture " + ns + "/cov",
-                integcov.webhook, () -> events(ns).stream().anyMatch(wanted));
+                null, () -> events(ns).stream().anyMatch(wanted));
         Event e = events(ns).stream().filter(wanted).findFirst().orElseThrow();
         assertEquals("CoverageCapture", e.getInvolvedObject().getKind());
         assertEquals(cc.getMetadata().getUid(), e.getInvolvedObject().getUid());

@@ -63,6 +63,14 @@ public final class FakeGcs implements AutoCloseable {
         return new FakeGcs(host, port).startServer(buckets);
     }
 
+    /**
+     * A client of a fake-gcs-server this class did not start (e.g. one reached through a port-forward at
+     * {@code host:port}): the reading and writing methods work, {@link #close()} stops nothing.
+     */
+    public static FakeGcs client(String host, int port) {
+        return new FakeGcs(host, port);
+    }
+
     /** Picks a free loopback port; nothing listens there until {@link #startServer()}. */
     public static FakeGcs reserve() throws IOException {
         Cache.binary("fake-gcs-server", INSTALL_HINT);
