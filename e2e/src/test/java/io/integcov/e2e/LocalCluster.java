@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real single-node Kubernetes cluster on this machine: etcd, kube-apiserver, kube-controller-manager,
  * kube-scheduler, a kubelet (node {@code localhost}) and containerd + runc, all on 127.0.0.1, pods on a CNI bridge.
- * The scripts in src/ci/cluster do the work (the same ones src/ci/demo.sh uses); this class runs them, holds the
+ * The scripts in src/ci/cluster do the work (the same ones src/ci/quickstart.sh uses); this class runs them, holds the
  * machine-wide lock while the cluster runs (one cluster per machine: it owns a fixed cgroup root and bridge), and
  * builds images from local files into containerd (no registry; pods use {@code imagePullPolicy: Never}).
  */
