@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Stops the local cluster started by src/ci/cluster/up.sh and puts the host back as up.sh found it: no process,
-# container, shim, mount, cgroup, bridge, iptables chain or sysctl change of the cluster remains; host dirs that
-# up.sh found missing (/run/containerd, /var/lib/cni, ...) are removed. WORKDIR keeps logs/ and pki/.
+# container, shim, mount, cgroup, bridge, route, iptables chain or rule, or sysctl change of the cluster remains; host
+# dirs that up.sh found missing (/run/containerd, /var/lib/cni, ...) are removed. WORKDIR keeps logs/ and pki/.
+# It touches only what is the cluster's: the processes up.sh recorded and everything in the cgroup subtree they and
+# the containers live in (never a process found by its command line); iptables chains with the cluster's prefixes
+# (KUBE-, CNI-, INTEGCOV-) that did not exist before up.sh, and the rules jumping to them; a sysctl only while it
+# still has the value the cluster gave it.
 #
 #   src/ci/cluster/down.sh
 #
@@ -43,15 +47,16 @@ kill_all() { # pids...: SIGKILL and wait until gone
 
 # the node agent first (so that it restarts nothing), then the control loops
 stop kubelet 10
+stop kube-proxy 5
 stop kube-scheduler 5
 stop kube-controller-manager 5
-# containers: everything in the kubelet's cgroup root (pod sandboxes, apps), then the shims, then containerd
-for _ in 1 2 3; do kill_all $(pids_in_cgroup_root); done
+# containers: everything in the cgroup root outside $HOST_CGROUP (pod sandboxes, apps), then containerd
+for _ in 1 2 3; do mapfile -t pids < <(pids_of_containers); kill_all "${pids[@]}"; done
 stop containerd 10
-kill_all $(pids_mentioning "$work/containerd")
 stop kube-apiserver 10
 stop etcd 10
-kill_all $(pids_mentioning "$work")
+# what is left in the subtree: the shims (containerd's children, re-parented), anything a killed run left running
+for _ in 1 2 3; do mapfile -t pids < <(pids_in_cgroup_root); kill_all "${pids[@]}"; done
 
 # mounts: container root filesystems, volumes, network namespaces (all under WORKDIR)
 for _ in 1 2 3; do
@@ -69,26 +74,31 @@ for m in $(cgroup_mounts); do
   done
 done
 
-# network: the bridge (pod veths went with their namespaces), iptables chains created since up.sh
+# network: the bridge (pod veths went with their namespaces; the ClusterIP route goes with it), then the iptables
+# chains: kube-proxy removes its own (--cleanup), the rest of ours (and the rules jumping to them) by name
 ip link show "$BRIDGE" >/dev/null 2>&1 && ip link del "$BRIDGE"
+if [[ -x $K8S_BIN/kube-proxy && -n $(our_chains iptables nat; our_chains iptables filter) ]]; then
+  "$K8S_BIN/kube-proxy" --cleanup > "$work/logs/kube-proxy-cleanup.log" 2>&1 || true
+fi
 for ipt in iptables ip6tables; do
   command -v $ipt >/dev/null || continue
-  for t in filter nat mangle; do
-    before=$STATE_DIR/chains.$ipt.$t
-    [[ -f $before ]] || continue
-    for chain in $($ipt -t $t -S 2>/dev/null | awk '$1 == "-N" { print $2 }' | grep -vxF -f "$before"); do
-      # rules jumping to the chain, then the chain itself
-      $ipt -t $t -S 2>/dev/null | grep -E -- "-j $chain( |\$)" | sed 's/^-A /-D /' | while read -r rule; do
-        eval "$ipt -t $t $rule" 2>/dev/null
-      done
-      $ipt -t $t -F "$chain" 2>/dev/null; $ipt -t $t -X "$chain" 2>/dev/null
-    done
+  for t in filter nat mangle raw; do
+    mapfile -t chains < <(our_chains $ipt $t)
+    remove_chains $ipt $t "${chains[@]}"
   done
 done
 
-# sysctls the kubelet and the CNI bridge plugin set
+# sysctls the kubelet and the CNI bridge plugin set: back to the value found before, unless changed since
+sysctl_set_by_us() { local kv; for kv in $SYSCTLS; do [[ ${kv%%=*} == "$1" ]] && echo "${kv#*=}"; done; }
 if [[ -f $STATE_DIR/sysctls ]]; then
-  while IFS='=' read -r key value; do sysctl -q -w "$key=$value" >/dev/null 2>&1; done < "$STATE_DIR/sysctls"
+  while IFS='=' read -r key value; do
+    now=$(sysctl -n "$key" 2>/dev/null) || continue
+    if [[ $now != "$value" && $now == "$(sysctl_set_by_us "$key")" ]]; then
+      sysctl -q -w "$key=$value" >/dev/null
+    elif [[ $now != "$value" ]]; then
+      log "sysctl $key is $now (was $value before up.sh, the cluster sets $(sysctl_set_by_us "$key")): changed by someone else, left alone"
+    fi
+  done < "$STATE_DIR/sysctls"
 fi
 
 # host dirs that did not exist before up.sh; in ones that did, only this cluster's CNI records
@@ -99,29 +109,31 @@ if [[ -f $STATE_DIR/created-dirs ]]; then
 fi
 rm -rf /var/lib/cni/networks/"$CNI_NETWORK" /var/lib/cni/results/"$CNI_NETWORK"-* 2>/dev/null
 
-# WORKDIR: keep logs and certificates, drop the data (container layers, etcd, volumes)
-if [[ -z $(mounts_under "$work") ]]; then
+# WORKDIR (only one up.sh made): keep logs and certificates, drop the data (container layers, etcd, volumes)
+if [[ -f $work/$WORKDIR_MARKER && -z $(mounts_under "$work") ]]; then
   rm -rf "$work/containerd/root" "$work/containerd/state" "$work/containerd/runc" "$work/kubelet" "$work/etcd" \
-    "$work/images" "$work/cni/ipam"
+    "$work/images" "$work/cni/ipam" "$work/volumes"
 fi
 
 # what is left?
 left=()
-p=$(pids_mentioning "$work" | tr '\n' ' '); [[ -z $p ]] || left+=("processes: $p")
+for f in "$work"/pids/*; do
+  [[ -f $f ]] && alive "$(cat "$f")" && left+=("process ${f##*/} ($(cat "$f"))")
+done
 p=$(pids_in_cgroup_root | tr '\n' ' '); [[ -z $p ]] || left+=("processes in cgroup $CGROUP_ROOT: $p")
 for m in $(cgroup_mounts); do [[ -d $m/$CGROUP_ROOT ]] && left+=("cgroup $m/$CGROUP_ROOT"); done
 p=$(mounts_under "$work" | tr '\n' ' '); [[ -z $p ]] || left+=("mounts: $p")
 ip link show "$BRIDGE" >/dev/null 2>&1 && left+=("bridge $BRIDGE")
 if [[ -f $STATE_DIR/sysctls ]]; then
   while IFS='=' read -r key value; do
-    [[ $(sysctl -n "$key") == "$value" ]] || left+=("sysctl $key=$(sysctl -n "$key") (was $value)")
+    now=$(sysctl -n "$key" 2>/dev/null) || continue
+    [[ $now == "$value" || $now != "$(sysctl_set_by_us "$key")" ]] || left+=("sysctl $key=$now (was $value)")
   done < "$STATE_DIR/sysctls"
 fi
 for ipt in iptables ip6tables; do
   command -v $ipt >/dev/null || continue
-  for t in filter nat mangle; do
-    [[ -f $STATE_DIR/chains.$ipt.$t ]] || continue
-    p=$($ipt -t $t -S 2>/dev/null | awk '$1 == "-N" { print $2 }' | grep -vxF -f "$STATE_DIR/chains.$ipt.$t" | tr '\n' ' ')
+  for t in filter nat mangle raw; do
+    p=$(our_chains $ipt $t | tr '\n' ' ')
     [[ -z $p ]] || left+=("$ipt -t $t chains: $p")
   done
 done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the names below are used by the scripts that source it
 # Shared by up.sh, down.sh and image.sh (sourced, not run). One local single-node cluster per machine at a time:
 # its fixed host-side names (cgroup root, bridge, state dir) let down.sh find and remove the leftovers of a run that
 # died without tearing down, even when its work directory is gone.
@@ -11,8 +12,20 @@ BRIDGE_IP=10.222.0.1                     # the host on the bridge: host services
 BRIDGE_MAC=02:42:0a:de:00:01            # the bridge's own fixed address (locally administered; see up.sh)
 CNI_NETWORK=integcov-e2e                 # CNI network name (host-local IPAM and result cache keys)
 NODE_NAME=localhost                      # the kubelet refuses a loopback node IP; the apiserver reaches it by name
-SYSCTLS="vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys
-kernel.keys.root_maxbytes net.ipv4.ip_forward"   # set by the kubelet (protectKernelDefaults=false) and CNI bridge
+SERVICE_CIDR=10.96.0.0/16               # ClusterIPs (kube-proxy, iptables mode); pods and the host route it to the bridge
+API_SERVICE_IP=10.96.0.1                 # the `kubernetes` Service
+DNS_SERVICE_IP=10.96.0.10                # the `kube-dns` Service (CoreDNS), the kubelet's clusterDNS
+CLUSTER_DOMAIN=cluster.local
+WORKDIR_MARKER=.integcov-cluster-workdir # up.sh deletes an existing WORKDIR only if it holds this file
+HOST_CGROUP=$CGROUP_ROOT/host            # the cluster's host processes (etcd ... containerd and its shims) live here
+# key=value: each sysctl the kubelet (protectKernelDefaults=false) and the CNI bridge plugin set, with the value they
+# set. down.sh restores the value found before up.sh only while the sysctl still has this value (else someone else
+# changed it since, and it is left alone). kube-proxy is configured to set none (conntrack: 0, localhostNodePorts).
+SYSCTLS="vm.overcommit_memory=1 vm.panic_on_oom=0 kernel.panic=10 kernel.panic_on_oops=1
+kernel.keys.root_maxkeys=1000000 kernel.keys.root_maxbytes=25000000 net.ipv4.ip_forward=1"
+# iptables chains of the cluster: KUBE-* (kube-proxy, the kubelet's canaries), CNI-* (CNI plugins), INTEGCOV-* (up.sh).
+# up.sh records the chains that exist before it starts; down.sh removes only chains with these prefixes that are new.
+OUR_CHAINS_RE='^(KUBE|CNI|INTEGCOV)-'
 HOST_DIRS="/run/containerd /var/lib/cni /var/lib/kubelet /run/netns /etc/cni /opt/cni"  # removed if we created them
 
 CNI_BIN_DIR=${CNI_BIN_DIR:-/usr/lib/cni}
@@ -34,32 +47,59 @@ mounts_under() {
 # true while the process exists and is not a zombie
 alive() { [[ -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
 
-# this shell and its ancestors (never killed, even when their command line names the work dir)
-ancestors() {
-  local pid=$BASHPID
-  while [[ -n $pid && $pid != 0 ]]; do
-    echo "$pid"
-    pid=$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
-  done
-}
-
-# pids (other than ours) whose command line mentions $1
-pids_mentioning() {
-  local needle=$1 d pid skip
-  skip=" $(ancestors | tr '\n' ' ') "
-  for d in /proc/[0-9]*; do
-    pid=${d#/proc/}
-    [[ $skip == *" $pid "* ]] && continue
-    if tr '\0' ' ' 2>/dev/null < "$d/cmdline" | grep -F -- "$needle" >/dev/null; then echo "$pid"; fi
-  done
-}
-
-# pids inside the kubelet's cgroup root (the containers and their shims' children), in any hierarchy
+# pids inside the cgroup root (all of the cluster: host processes, shims, containers), in any hierarchy;
+# with an argument, only those in the cgroups at or below $CGROUP_ROOT/$1
 pids_in_cgroup_root() {
-  local m
+  local m dir
   for m in $(cgroup_mounts); do
-    [[ -d $m/$CGROUP_ROOT ]] && find "$m/$CGROUP_ROOT" -name cgroup.procs -exec cat {} + 2>/dev/null
+    dir=$m/$CGROUP_ROOT${1:+/$1}
+    [[ -d $dir ]] && find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null
   done | sort -u
+}
+
+# pids inside the cgroup root but not in $HOST_CGROUP: the containers (pods' sandboxes and apps)
+pids_of_containers() { comm -23 <(pids_in_cgroup_root) <(pids_in_cgroup_root "${HOST_CGROUP#"$CGROUP_ROOT"/}"); }
+
+# the chains of an iptables table ($1 iptables|ip6tables, $2 table), built-in ones included
+ipt_chains() { "$1" -w -t "$2" -S 2>/dev/null | awk '$1 == "-P" || $1 == "-N" { print $2 }'; }
+
+# removes chains ($3...) from table $2 of $1: first the rules elsewhere that jump to them (deleted by rule number,
+# highest first, from `-L --line-numbers`: no rule text is parsed back into a command), then their rules, then them
+remove_chains() {
+  local ipt=$1 table=$2 chain n; shift 2
+  (($#)) || return 0
+  local targets=" $* "
+  for chain in $(ipt_chains "$ipt" "$table"); do
+    [[ $targets == *" $chain "* ]] && continue
+    for n in $("$ipt" -w -t "$table" -L "$chain" -n --line-numbers 2>/dev/null \
+        | awk -v t="$targets" 'NR > 2 && index(t, " " $2 " ") { print $1 }' | sort -rn); do
+      "$ipt" -w -t "$table" -D "$chain" "$n"
+    done
+  done
+  for chain in "$@"; do "$ipt" -w -t "$table" -F "$chain" 2>/dev/null; done
+  for chain in "$@"; do "$ipt" -w -t "$table" -X "$chain" 2>/dev/null; done
+}
+
+# chains of ours in table $2 of $1: our prefixes, not there before up.sh (the list up.sh recorded)
+our_chains() {
+  local before=$STATE_DIR/chains.$1.$2
+  [[ -f $before ]] || return 0
+  ipt_chains "$1" "$2" | grep -E "$OUR_CHAINS_RE" | grep -vxF -f "$before"
+}
+
+# a TCP port on 127.0.0.1 for a cluster process: below the kernel's ephemeral range (so no outgoing connection is
+# given it meanwhile) and used by no socket now (/proc/net/tcp*: any state); $1.. ports already handed out
+free_port() {
+  local lo p tries
+  read -r lo _ < /proc/sys/net/ipv4/ip_local_port_range
+  (( lo > 11000 )) || die "the ephemeral port range starts at $lo: no room below it for the cluster's ports"
+  local used=" $* " addr
+  while read -r _ addr _; do used+="$((16#${addr##*:})) "; done < <(tail -q -n +2 /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+  for ((tries = 0; tries < 1000; tries++)); do
+    p=$((10000 + RANDOM % (lo - 10000)))
+    [[ $used == *" $p "* ]] || { echo "$p"; return 0; }
+  done
+  die "no free port found below $lo"
 }
 
 arch() {

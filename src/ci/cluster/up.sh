@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Starts a real single-node Kubernetes cluster on this machine, everything on 127.0.0.1 and under WORKDIR:
-# etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet (node "localhost") and containerd + runc,
-# pods on a CNI bridge. No registry: images are imported with src/ci/cluster/image.sh (use imagePullPolicy: Never).
+# Starts a real single-node Kubernetes cluster on this machine, like kind, with its state under WORKDIR: etcd,
+# kube-apiserver, kube-controller-manager, kube-scheduler, kubelet (node "localhost"), kube-proxy (iptables mode) and
+# containerd + runc, pods on a CNI bridge; CoreDNS as a pod behind the kube-dns Service; a default StorageClass
+# `standard` with hostPath PersistentVolumes. No registry: images are imported with src/ci/cluster/image.sh (use
+# imagePullPolicy: Never).
 #
 #   src/ci/cluster/up.sh WORKDIR      (as root; the binaries from src/ci/build-k8s.sh, containerd, runc, CNI plugins)
 #
 # Prints nothing on stdout but the path of WORKDIR/cluster.env (API_URL, CA_FILE, ADMIN_TOKEN, ADMIN_KUBECONFIG,
-# BRIDGE_IP, ...) once the node is Ready. Logs: WORKDIR/logs/*.log. Stop it with src/ci/cluster/down.sh.
+# BRIDGE_IP, KUBECTL, ...) once the node is Ready and CoreDNS answers. WORKDIR must be new, empty, or one that up.sh
+# made before (it holds the marker file .integcov-cluster-workdir): it is emptied first. Logs: WORKDIR/logs/*.log. Stop it with src/ci/cluster/down.sh.
 # A previous cluster that was never torn down (killed test run) is removed first; one whose owner process
 # (INTEGCOV_CLUSTER_OWNER, default: the caller) still runs is left alone and up.sh fails. If start-up fails,
 # everything started so far is torn down again (the logs stay).
@@ -18,7 +21,7 @@ source "$here/lib.sh"
 [[ $# -eq 1 ]] || die "usage: up.sh WORKDIR"
 work=$(realpath -m "$1")
 [[ $(id -u) == 0 ]] || die "must run as root (kubelet, containerd and runc manage cgroups, mounts and network namespaces)"
-for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet; do
+for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl coredns; do
   [[ -x $K8S_BIN/$b ]] || die "$K8S_BIN/$b missing: build it with src/ci/build-k8s.sh"
 done
 for c in containerd containerd-shim-runc-v2 runc ctr iptables ip jq openssl curl go setsid; do
@@ -41,29 +44,48 @@ if [[ -d $STATE_DIR ]]; then
   "$here/down.sh"
 fi
 [[ -z $(mounts_under "$work") ]] || die "$work still has mounts: $(mounts_under "$work" | head -3 | tr '\n' ' ')"
-rm -rf "$work"
-mkdir -p "$work"/{logs,pids,pki,kubelet,containerd,cni/net.d,cni/ipam,images,pod-logs}
+if [[ -e $work || -L $work ]]; then
+  [[ -d $work && ! -L $work ]] || die "$work exists and is not a directory"
+  if [[ -f $work/$WORKDIR_MARKER ]]; then
+    rm -rf "$work"
+  elif [[ -n $(ls -A "$work") ]]; then
+    die "$work is not empty and was not made by up.sh (no $WORKDIR_MARKER in it): refusing to delete it; give a new or empty directory"
+  fi
+fi
+mkdir -p "$work"/{logs,pids,pki,kubelet,containerd,cni/net.d,cni/ipam,images,pod-logs,volumes}
+echo "made by src/ci/cluster/up.sh: up.sh deletes and remakes this directory on its next start here" > "$work/$WORKDIR_MARKER"
+# kube-proxy would take over another kube-proxy's chains on this host (a real node); down.sh would then remove them
+if iptables -w -t nat -S KUBE-SERVICES >/dev/null 2>&1; then
+  die "iptables chain KUBE-SERVICES exists: another kube-proxy (or a cluster that down.sh did not remove) runs on this host"
+fi
 
 # --- record what the host looked like, before changing anything (down.sh puts it back) ---
 mkdir -p "$STATE_DIR"
 echo "$work" > "$STATE_DIR/workdir"
 echo "$owner" > "$STATE_DIR/owner"
-trap 'rc=$?; if [[ $rc != 0 ]]; then log "start-up failed (logs in $work/logs): tearing down"; "$here/down.sh" || true; fi' EXIT
+on_exit() {
+  local rc=$?
+  if [[ $rc != 0 ]]; then log "start-up failed (logs in $work/logs): tearing down"; "$here/down.sh" || true; fi
+}
+trap on_exit EXIT
 : > "$STATE_DIR/created-dirs"
 for d in $HOST_DIRS; do [[ -e $d ]] || echo "$d" >> "$STATE_DIR/created-dirs"; done
-for s in $SYSCTLS; do echo "$s=$(sysctl -n "$s")"; done > "$STATE_DIR/sysctls"
+for kv in $SYSCTLS; do echo "${kv%%=*}=$(sysctl -n "${kv%%=*}")"; done > "$STATE_DIR/sysctls"
 for ipt in iptables ip6tables; do
   command -v $ipt >/dev/null || continue
-  for t in filter nat mangle; do $ipt -t $t -S 2>/dev/null | awk '$1 == "-N" { print $2 }' > "$STATE_DIR/chains.$ipt.$t" || true; done
+  for t in filter nat mangle raw; do ipt_chains $ipt $t > "$STATE_DIR/chains.$ipt.$t" || true; done
 done
 
-# --- cgroups: the kubelet's cgroupRoot in every hierarchy (cgroup v1 needs it to exist) ---
+# --- cgroups: the kubelet's cgroupRoot in every hierarchy (cgroup v1 needs it to exist), and in it $HOST_CGROUP for
+# the processes up.sh starts: everything of the cluster is then in one subtree, where down.sh finds it (shims too) ---
 for m in $(cgroup_mounts); do
-  mkdir -p "$m/$CGROUP_ROOT"
-  if [[ -f $m/cpuset.cpus ]]; then
-    cat "$m/cpuset.cpus" > "$m/$CGROUP_ROOT/cpuset.cpus"
-    cat "$m/cpuset.mems" > "$m/$CGROUP_ROOT/cpuset.mems"
-  fi
+  for d in "$CGROUP_ROOT" "$HOST_CGROUP"; do
+    mkdir -p "$m/$d"
+    if [[ -f $m/cpuset.cpus ]]; then
+      cat "$m/cpuset.cpus" > "$m/$d/cpuset.cpus"
+      cat "$m/cpuset.mems" > "$m/$d/cpuset.mems"
+    fi
+  done
 done
 
 # --- the pods' bridge, up before the first pod so that host services for pods can bind to $BRIDGE_IP now ---
@@ -73,22 +95,17 @@ done
 ip link add "$BRIDGE" address "$BRIDGE_MAC" type bridge
 ip addr add "$BRIDGE_IP/${POD_SUBNET#*/}" dev "$BRIDGE"
 ip link set "$BRIDGE" up
+# ClusterIPs: the host's own connections to them (kube-apiserver calling a webhook through its Service, the tests)
+# need a route before kube-proxy's OUTPUT rules rewrite them; the route goes with the bridge
+ip route add "$SERVICE_CIDR" dev "$BRIDGE" src "$BRIDGE_IP"
 
 # --- ports, tokens, certificates ---
-used_ports=" "
-pick_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 12000))
-    [[ $used_ports == *" $p "* ]] && continue
-    [[ -z $(ss -Htan "sport = :$p") ]] && break
-  done
-  used_ports+="$p "
-  echo "$p"
-}
-etcd_port=$(pick_port); etcd_peer=$(pick_port); api_port=$(pick_port); kubelet_port=$(pick_port)
+ports=()
+for _ in etcd etcd-peer apiserver kubelet proxy-healthz proxy-metrics; do ports+=("$(free_port "${ports[@]}")"); done
+etcd_port=${ports[0]} etcd_peer=${ports[1]} api_port=${ports[2]} kubelet_port=${ports[3]}
+proxy_healthz_port=${ports[4]} proxy_metrics_port=${ports[5]}
 token() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-admin_token=$(token); kubelet_token=$(token); kcm_token=$(token); sched_token=$(token)
+admin_token=$(token); kubelet_token=$(token); kcm_token=$(token); sched_token=$(token); proxy_token=$(token)
 
 pki=$work/pki
 (
@@ -103,7 +120,7 @@ pki=$work/pki
     rm -f "$1.csr" "$1.ext"
   }
   issue apiserver "/CN=kube-apiserver" serverAuth \
-    "IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+    "IP:127.0.0.1,IP:$BRIDGE_IP,IP:$API_SERVICE_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   issue kubelet "/CN=$NODE_NAME" serverAuth "DNS:$NODE_NAME,IP:127.0.0.1"
   issue apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
   openssl genrsa -out sa.key 2048 2>/dev/null
@@ -112,6 +129,7 @@ pki=$work/pki
     echo "$kubelet_token,system:node:$NODE_NAME,system:node:$NODE_NAME,\"system:nodes\""
     echo "$kcm_token,system:kube-controller-manager,system:kube-controller-manager"
     echo "$sched_token,system:kube-scheduler,system:kube-scheduler"
+    echo "$proxy_token,system:kube-proxy,system:kube-proxy"
   } > tokens.csv
   chmod 600 ./*.key tokens.csv
 )
@@ -137,11 +155,16 @@ kubeconfig "$work/admin.kubeconfig" integcov-admin "$admin_token"
 kubeconfig "$work/kubelet.kubeconfig" "system:node:$NODE_NAME" "$kubelet_token"
 kubeconfig "$work/controller-manager.kubeconfig" system:kube-controller-manager "$kcm_token"
 kubeconfig "$work/scheduler.kubeconfig" system:kube-scheduler "$sched_token"
+# kube-proxy: user system:kube-proxy, bound to ClusterRole system:node-proxier by the bootstrap RBAC
+kubeconfig "$work/kube-proxy.kubeconfig" system:kube-proxy "$proxy_token"
 
 # --- processes ---
-start() { # name command...
+start() { # name command...: in its own session, in $HOST_CGROUP (and so are its children)
   local name=$1; shift
-  setsid "$@" > "$work/logs/$name.log" 2>&1 < /dev/null &
+  (
+    for m in $(cgroup_mounts); do echo "$BASHPID" > "$m/$HOST_CGROUP/cgroup.procs"; done
+    exec setsid "$@"   # not a process group leader: setsid does not fork, so the recorded pid is the command's
+  ) > "$work/logs/$name.log" 2>&1 < /dev/null &
   echo $! > "$work/pids/$name"
 }
 wait_for() { # name what command...: until the command succeeds; fails early when the process died
@@ -155,8 +178,18 @@ wait_for() { # name what command...: until the command succeeds; fails early whe
   done
 }
 api_get() { curl -sf --cacert "$pki/ca.crt" -H "Authorization: Bearer $admin_token" "$api_url$1"; }
+kubectl() { "$K8S_BIN/kubectl" --kubeconfig="$work/admin.kubeconfig" "$@"; }
 
 started=$SECONDS
+# kube-apiserver listens on all addresses (one --bind-address only): on 127.0.0.1 for the host's kubeconfigs and on
+# $BRIDGE_IP, which it advertises as the endpoint of the `kubernetes` Service (10.96.0.1:443) for pods. Connections
+# to its port from anywhere but the host itself and the pods' bridge are dropped (chain INTEGCOV-APISERVER).
+iptables -w -N INTEGCOV-APISERVER
+iptables -w -A INTEGCOV-APISERVER -i lo -j RETURN
+iptables -w -A INTEGCOV-APISERVER -i "$BRIDGE" -j RETURN
+iptables -w -A INTEGCOV-APISERVER -j DROP
+iptables -w -I INPUT -p tcp --dport "$api_port" -j INTEGCOV-APISERVER
+
 start etcd "$K8S_BIN/etcd" --name integcov --data-dir "$work/etcd" \
   --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
   --listen-peer-urls "http://127.0.0.1:$etcd_peer" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer"
@@ -164,12 +197,12 @@ wait_for etcd "health on 127.0.0.1:$etcd_port" curl -sf "http://127.0.0.1:$etcd_
 
 start kube-apiserver "$K8S_BIN/kube-apiserver" \
   --etcd-servers="http://127.0.0.1:$etcd_port" \
-  --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$api_port" \
+  --bind-address=0.0.0.0 --advertise-address="$BRIDGE_IP" --secure-port="$api_port" \
   --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
   --client-ca-file="$pki/ca.crt" --token-auth-file="$pki/tokens.csv" \
   --authorization-mode=Node,RBAC \
-  --enable-admission-plugins=NodeRestriction,MutatingAdmissionWebhook \
-  --service-cluster-ip-range=10.96.0.0/16 \
+  --enable-admission-plugins=NodeRestriction,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,DefaultStorageClass \
+  --service-cluster-ip-range="$SERVICE_CIDR" \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$pki/sa.key" --service-account-signing-key-file="$pki/sa.key" \
   --api-audiences=https://kubernetes.default.svc.cluster.local \
@@ -215,7 +248,7 @@ cat > "$work/cni/net.d/10-integcov.conflist" <<JSON
   "plugins": [
     {"type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
      "ipam": {"type": "host-local", "ranges": [[{"subnet": "$POD_SUBNET", "gateway": "$BRIDGE_IP"}]],
-              "dataDir": "$work/cni/ipam"}}
+              "routes": [{"dst": "$SERVICE_CIDR", "gw": "$BRIDGE_IP"}], "dataDir": "$work/cni/ipam"}}
   ]
 }
 JSON
@@ -261,6 +294,9 @@ staticPodPath: ""
 registerNode: true
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
+clusterDNS: [$DNS_SERVICE_IP]
+clusterDomain: $CLUSTER_DOMAIN
+resolvConf: ""
 evictionHard: {memory.available: "50Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%"}
 YAML
 start kubelet "$K8S_BIN/kubelet" --config="$work/kubelet/config.yaml" --kubeconfig="$work/kubelet.kubeconfig" \
@@ -271,7 +307,155 @@ node_ready() {
 wait_for kubelet "node $NODE_NAME Ready" node_ready
 # pods need their namespace's default ServiceAccount (kube-controller-manager creates it)
 wait_for kube-controller-manager "ServiceAccount default/default" api_get /api/v1/namespaces/default/serviceaccounts/default
-for p in kube-controller-manager kube-scheduler containerd kube-apiserver etcd; do
+
+# kube-proxy (iptables mode) on the host, like the kubelet. It sets no sysctl: conntrack settings 0 leave the
+# kernel's, and without localhost NodePorts it leaves route_localnet alone. masqueradeAll: a pod calling a Service
+# whose endpoint is on the same bridge gets its reply through the host (no br_netfilter needed), and the host's own
+# connections to a ClusterIP leave with the bridge's address.
+cat > "$work/kube-proxy.yaml" <<YAML
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: {kubeconfig: "$work/kube-proxy.kubeconfig"}
+hostnameOverride: $NODE_NAME
+bindAddress: 127.0.0.1
+healthzBindAddress: 127.0.0.1:$proxy_healthz_port
+metricsBindAddress: 127.0.0.1:$proxy_metrics_port
+mode: iptables
+clusterCIDR: $POD_SUBNET
+iptables: {masqueradeAll: true, localhostNodePorts: false, syncPeriod: 30s, minSyncPeriod: 0s}
+conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+oomScoreAdj: 0
+YAML
+start kube-proxy "$K8S_BIN/kube-proxy" --config="$work/kube-proxy.yaml" --v=1
+wait_for kube-proxy "healthz on 127.0.0.1:$proxy_healthz_port" curl -sf "http://127.0.0.1:$proxy_healthz_port/healthz"
+
+# CoreDNS as a pod behind kube-dns ($DNS_SERVICE_IP), from the static binary of build-k8s.sh. No upstream resolver
+# can be reached here, so names outside the cluster get NXDOMAIN at once (no forward plugin). It listens on 1053 and
+# runs as non-root without capabilities; the Service maps port 53 there.
+"$here/image.sh" --entrypoint /coredns coredns:integcov "$K8S_BIN/coredns=/coredns" > /dev/null
+kubectl apply -f - > "$work/logs/addons.log" <<YAML
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: coredns, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "system:coredns"}
+rules:
+- apiGroups: [""]
+  resources: [services, namespaces]
+  verbs: [list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "system:coredns"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:coredns"}
+subjects:
+- {kind: ServiceAccount, name: coredns, namespace: kube-system}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: coredns, namespace: kube-system}
+data:
+  Corefile: |
+    $CLUSTER_DOMAIN:1053 in-addr.arpa:1053 ip6.arpa:1053 {
+        errors
+        health :8080
+        ready :8181
+        kubernetes $CLUSTER_DOMAIN in-addr.arpa ip6.arpa {
+            pods insecure
+        }
+        cache 30
+        reload
+    }
+    .:1053 {
+        errors
+        template ANY ANY {
+            rcode NXDOMAIN
+        }
+    }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {k8s-app: kube-dns}}
+  template:
+    metadata: {labels: {k8s-app: kube-dns}}
+    spec:
+      serviceAccountName: coredns
+      priorityClassName: system-cluster-critical
+      dnsPolicy: Default
+      securityContext: {runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: {type: RuntimeDefault}}
+      containers:
+      - name: coredns
+        image: localhost/coredns:integcov
+        imagePullPolicy: Never
+        args: [-conf, /etc/coredns/Corefile]
+        ports:
+        - {name: dns, containerPort: 1053, protocol: UDP}
+        - {name: dns-tcp, containerPort: 1053, protocol: TCP}
+        resources: {requests: {cpu: 50m, memory: 32Mi}, limits: {memory: 128Mi}}
+        securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+        readinessProbe: {httpGet: {path: /ready, port: 8181}, periodSeconds: 1}
+        livenessProbe: {httpGet: {path: /health, port: 8080}, periodSeconds: 10, failureThreshold: 5}
+        volumeMounts:
+        - {name: config, mountPath: /etc/coredns, readOnly: true}
+      volumes:
+      - name: config
+        configMap: {name: coredns}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: kube-dns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+spec:
+  clusterIP: $DNS_SERVICE_IP
+  selector: {k8s-app: kube-dns}
+  ports:
+  - {name: dns, port: 53, targetPort: 1053, protocol: UDP}
+  - {name: dns-tcp, port: 53, targetPort: 1053, protocol: TCP}
+YAML
+
+# storage as on kind: a default StorageClass `standard`; PersistentVolumeClaims without a class bind, when their pod is
+# scheduled, to one of these hostPath volumes under WORKDIR/volumes (world-writable: pods run as any user)
+{
+  cat <<YAML
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: standard
+  annotations: {storageclass.kubernetes.io/is-default-class: "true"}
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: WaitForFirstConsumer
+reclaimPolicy: Retain
+YAML
+  for i in 1 2 3 4; do
+    mkdir -m 0777 "$work/volumes/pv$i"
+    chmod 0777 "$work/volumes/pv$i"   # whatever the umask
+    cat <<YAML
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: integcov-local-pv$i, labels: {integcov.io/local-cluster: "true"}}
+spec:
+  storageClassName: standard
+  capacity: {storage: 5Gi}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  hostPath: {path: "$work/volumes/pv$i", type: Directory}
+YAML
+  done
+} | kubectl apply -f - >> "$work/logs/addons.log"
+
+coredns_ready() {
+  [[ $(kubectl -n kube-system get deployment coredns -o jsonpath='{.status.readyReplicas}') == 1 ]]
+}
+wait_for kubelet "CoreDNS Ready" coredns_ready
+for p in kube-proxy kube-controller-manager kube-scheduler containerd kube-apiserver etcd; do
   alive "$(cat "$work/pids/$p")" || { tail -n 30 "$work/logs/$p.log" >&2; die "$p exited"; }
 done
 
@@ -282,10 +466,19 @@ ADMIN_TOKEN=$admin_token
 ADMIN_KUBECONFIG=$work/admin.kubeconfig
 NODE_NAME=$NODE_NAME
 BRIDGE_IP=$BRIDGE_IP
+BRIDGE=$BRIDGE
+BRIDGE_MAC=$BRIDGE_MAC
 POD_SUBNET=$POD_SUBNET
 CONTAINERD_ADDRESS=$sock
 SA_KEY=$pki/sa.key
 WORKDIR=$work
+KUBECTL=$K8S_BIN/kubectl
+API_PORT=$api_port
+SERVICE_CIDR=$SERVICE_CIDR
+API_SERVICE_IP=$API_SERVICE_IP
+DNS_SERVICE_IP=$DNS_SERVICE_IP
+CLUSTER_DOMAIN=$CLUSTER_DOMAIN
+STORAGE_CLASS=standard
 ENV
-log "node $NODE_NAME Ready after $((SECONDS - started))s: $api_url (kubeconfig $work/admin.kubeconfig)"
+log "node $NODE_NAME Ready, CoreDNS Ready after $((SECONDS - started))s: $api_url (kubeconfig $work/admin.kubeconfig)"
 echo "$work/cluster.env"

@@ -15,8 +15,9 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real single-node Kubernetes cluster on this machine: etcd, kube-apiserver, kube-controller-manager,
- * kube-scheduler, a kubelet (node {@code localhost}) and containerd + runc, all on 127.0.0.1, pods on a CNI bridge.
+ * A real single-node Kubernetes cluster on this machine, like kind: etcd, kube-apiserver, kube-controller-manager,
+ * kube-scheduler, a kubelet (node {@code localhost}), kube-proxy (iptables mode) and containerd + runc, pods on a CNI
+ * bridge, CoreDNS behind the {@code kube-dns} Service, a default StorageClass {@code standard} with hostPath volumes.
  * The scripts in src/ci/cluster do the work (the same ones src/ci/quickstart.sh uses); this class runs them, holds the
  * machine-wide lock while the cluster runs (one cluster per machine: it owns a fixed cgroup root and bridge), and
  * builds images from local files into containerd (no registry; pods use {@code imagePullPolicy: Never}).
@@ -24,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 public final class LocalCluster implements AutoCloseable {
     /** Serializes test runs on one machine (held by this JVM; released by the OS if it dies). */
     static final Path LOCK = Path.of("/run/integcov-cluster.lock");
-    static final String[] BINARIES = {"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet"};
+    static final String[] BINARIES = {"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet",
+        "kube-proxy", "kubectl", "coredns"};
 
     private final Path workDir;
     private final Properties env;
@@ -140,6 +142,30 @@ public final class LocalCluster implements AutoCloseable {
 
     public String nodeName() {
         return env.getProperty("NODE_NAME");
+    }
+
+    /** The pods' bridge on the host (its name, as in /sys/class/net) and the fixed MAC address up.sh gave it. */
+    public String bridgeName() {
+        return env.getProperty("BRIDGE");
+    }
+
+    public String bridgeMac() {
+        return env.getProperty("BRIDGE_MAC");
+    }
+
+    /** The kube-dns Service's ClusterIP (CoreDNS), the kubelet's clusterDNS. */
+    public String dnsServiceIp() {
+        return env.getProperty("DNS_SERVICE_IP");
+    }
+
+    /** The cluster's DNS domain ({@code cluster.local}). */
+    public String clusterDomain() {
+        return env.getProperty("CLUSTER_DOMAIN");
+    }
+
+    /** kubectl of the cluster's Kubernetes release (built by src/ci/build-k8s.sh). */
+    public Path kubectl() {
+        return Path.of(env.getProperty("KUBECTL"));
     }
 
     /** The admin kubeconfig up.sh wrote (for CLIs run by the tests). */

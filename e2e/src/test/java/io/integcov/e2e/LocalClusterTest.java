@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cluster harness itself: a real control plane and kubelet + containerd + runc node, RBAC enforced, the committed
- * CRD usable, and pods running from images built here (distroless-like: one static binary), reachable from the host.
+ * CRD usable, kubectl, and pods running from images built here (distroless-like: one static binary), reachable from
+ * the host. Services, DNS, the bridge address and storage: {@link LocalClusterNetworkTest}.
  */
 @ExtendWith(LocalClusterExtension.class)
 class LocalClusterTest {
@@ -69,6 +70,24 @@ class LocalClusterTest {
                 node.getStatus().getConditions().toString());
         assertNotNull(admin.namespaces().withName("default").get(), "namespace default");
         assertNotNull(admin.rbac().clusterRoles().withName("cluster-admin").get(), "bootstrap RBAC roles exist");
+    }
+
+    /** The e2e and the demo run {@code kubectl apply -k}; CI machines may have no kubectl, so build-k8s.sh builds it. */
+    @Test
+    void kubectlOfThePinnedReleaseUsesTheAdminKubeconfig() throws Exception {
+        String version = run(cluster.kubectl().toString(), "version", "--client", "-o", "json");
+        assertTrue(version.contains("\"gitVersion\": \"" + KubeApiServer.pinnedVersion() + "\""), version);
+        assertEquals("node/" + cluster.nodeName(), run(cluster.kubectl().toString(), "--kubeconfig",
+                cluster.adminKubeconfig().toString(), "get", "nodes", "-o", "name").trim());
+    }
+
+    static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(1, TimeUnit.MINUTES), String.join(" ", command));
+        assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + out);
+        return out;
     }
 
     @Test

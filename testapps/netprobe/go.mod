@@ -1,0 +1,3 @@
+module integcov.io/testapps/netprobe
+
+go 1.21
