@@ -9,7 +9,7 @@
 #   kind load docker-image --name C N... -> src/ci/images/build.sh load SOCK N... (into the cluster's containerd)
 #   kind delete cluster ...              -> nothing: the cluster is stopped after the script (src/ci/cluster/down.sh)
 # kind pulls the default store's image (docker.io/fsouza/fake-gcs-server) from Docker Hub by itself; no registry is
-# reachable here, so a stand-in of it is imported under that name before the script runs (build.sh store).
+# reachable here, so a stand-in of it is imported under that name before the script runs (src/ci/cluster/store-standin.sh).
 # When a rule no longer matches a line of the README, or a docker or kind command is left over, the README and this
 # script have drifted apart and it fails before running anything.
 #
@@ -73,7 +73,7 @@ source "$env_file"
 export KUBECONFIG=$ADMIN_KUBECONFIG CONTAINERD_ADDRESS QUICKSTART_BUILD=$repo/src/ci/images/build.sh
 export PATH=$INTEGCOV_CACHE/bin:$PATH             # kubectl of the cluster's own version
 log "the default store's image, as kind would pull it: a stand-in of docker.io/fsouza/fake-gcs-server:1.56.1"
-"$QUICKSTART_BUILD" store "$CONTAINERD_ADDRESS"
+"$repo/src/ci/cluster/store-standin.sh" > /dev/null
 log "running the README's quick start ($work/quickstart.sh)"
 cd "$repo"
 started=$SECONDS

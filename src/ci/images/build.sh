@@ -10,9 +10,6 @@
 #   src/ci/images/build.sh load SOCK NAME...     what `kind load docker-image` does: the images built by docker-build
 #                                                into that containerd, under the names Docker would give them
 #                                                (covapp:1 -> docker.io/library/covapp:1)
-#   src/ci/images/build.sh store SOCK            imports a stand-in of the default store's image (deploy/base/store.yaml,
-#                                                docker.io/fsouza/fake-gcs-server:1.56.1) under that name, for a cluster
-#                                                that cannot pull it from Docker Hub
 #
 # IMAGE is agent, operator, webhook (the default: all three) or integcov (the CLI). The images are named
 # $INTEGCOV_IMAGE_PREFIX/IMAGE:0.1.0 (default prefix localhost/integcov, e.g. localhost/integcov/webhook:0.1.0), the
@@ -286,28 +283,10 @@ load_images() {
   done
 }
 
-store_standin() {
-  local sock=$1 ref=docker.io/fsouza/fake-gcs-server:1.56.1 bin version archive
-  bin=${INTEGCOV_CACHE:-$HOME/.cache/integcov}/bin
-  version=$(cat "$bin/fake-gcs-server.version" 2>/dev/null || true)
-  [[ -x $bin/fake-gcs-server && $version == v1.56.1 ]] \
-    || die "fake-gcs-server v1.56.1 missing in $bin (src/ci/install-fake-gcs.sh)"
-  prepare
-  mkdir -p "$cache/tmp/store-context"
-  cp "$bin/fake-gcs-server" "$cache/tmp/store-context/fake-gcs-server"
-  standin "$ref" fake-gcs-server.Containerfile "$cache/tmp/store-context" "$(sha256sum < "$bin/fake-gcs-server")"
-  archive="$cache/tmp/store.oci.tar"
-  rm -f "$archive"
-  bh push -q "$ref" "oci-archive:$archive:$ref" >/dev/null
-  import_archives "$sock" "$archive"
-  rm -f "$archive"
-}
-
 case ${1:-} in
   ""|-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
   import) [[ $# -ge 3 ]] || die "usage: build.sh import SOCK ARCHIVE|DIR..."; shift; import_archives "$@" ;;
   docker-build) shift; docker_build "$@" ;;
   load) [[ $# -ge 3 ]] || die "usage: build.sh load SOCK NAME..."; shift; load_images "$@" ;;
-  store) [[ $# -eq 2 ]] || die "usage: build.sh store SOCK"; store_standin "$2" ;;
   *) build "$@" ;;
 esac
