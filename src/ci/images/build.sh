@@ -5,6 +5,11 @@
 #   src/ci/images/build.sh OUTDIR [IMAGE...]     build, check and write OUTDIR/IMAGE.oci.tar; prints the archive paths
 #   src/ci/images/build.sh import SOCK PATH...   import archives (or every *.oci.tar in a directory PATH) into the
 #                                                containerd at socket SOCK, namespace k8s.io (where the kubelet looks)
+#   src/ci/images/build.sh docker-build -f DOCKERFILE -t NAME CONTEXT
+#                                                what `docker build` does, with the stand-in bases below as build args
+#   src/ci/images/build.sh load SOCK NAME...     what `kind load docker-image` does: the images built by docker-build
+#                                                into that containerd, under the names Docker would give them
+#                                                (covapp:1 -> docker.io/library/covapp:1)
 #
 # IMAGE is agent, operator, webhook (the default: all three) or integcov (the CLI). The images are named
 # $INTEGCOV_IMAGE_PREFIX/IMAGE:0.1.0 (default prefix localhost/integcov, e.g. localhost/integcov/webhook:0.1.0), the
@@ -171,21 +176,27 @@ write_archive() {
   echo "$archive"
 }
 
+# root, the tools, the storage lock (held until exit) and the stand-in bases
+prepare() {
+  [[ $(id -u) == 0 ]] || die "run as root (buildah with the overlay driver and chroot isolation)"
+  command -v buildah >/dev/null || die "buildah is missing (apt-get install buildah)"
+  command -v debootstrap >/dev/null || die "debootstrap is missing (apt-get install debootstrap)"
+  mkdir -p "$cache/tmp"
+  exec 9> "$cache/lock"
+  flock 9                                          # one build at a time on the shared storage
+  bh rm --all >/dev/null                           # working containers left by an interrupted run hold their images
+  standins
+}
+
 build() {
   local out=$1 name start=$SECONDS; shift
   local names=("$@"); ((${#names[@]})) || names=(agent operator webhook)
   for name in "${names[@]}"; do
     case $name in agent|operator|webhook|integcov) ;; *) die "unknown image '$name' (agent, operator, webhook, integcov)" ;; esac
   done
-  [[ $(id -u) == 0 ]] || die "run as root (buildah with the overlay driver and chroot isolation)"
-  command -v buildah >/dev/null || die "buildah is missing (apt-get install buildah)"
-  command -v debootstrap >/dev/null || die "debootstrap is missing (apt-get install debootstrap)"
-  mkdir -p "$out" "$cache/tmp"
+  mkdir -p "$out"
   out=$(cd "$out" && pwd)
-  exec 9> "$cache/lock"
-  flock 9                                          # one build at a time on the shared storage
-  bh rm --all >/dev/null                           # working containers left by an interrupted run hold their images
-  standins
+  prepare
   log "stand-ins ready after $((SECONDS - start)) s"
   for name in "${names[@]}"; do build_image "$name"; check_image "$name"; done
   for name in "${names[@]}"; do write_archive "$name" "$out"; done
@@ -222,8 +233,60 @@ import_archives() {
   done
 }
 
+# the stand-ins' build args for any Dockerfile: an ARG a Dockerfile does not declare is ignored
+standin_args() {
+  printf '%s\n' --build-arg "GO_IMAGE=$standin/golang:1.26" --build-arg "MAVEN_IMAGE=$standin/maven:3-jdk17" \
+    --build-arg "RUNTIME_IMAGE=$standin/jre:17"
+}
+
+# docker build -f DOCKERFILE -t NAME CONTEXT (only these options: what the README's quick start uses)
+docker_build() {
+  local file="" name="" context="" start=$SECONDS args ignore=()
+  while (($#)); do
+    case $1 in
+      -f) file=$2; shift 2 ;;
+      -t) name=$2; shift 2 ;;
+      -*) die "docker-build: unsupported option $1 (only -f and -t)" ;;
+      *) [[ -z $context ]] || die "docker-build: one context only"; context=$1; shift ;;
+    esac
+  done
+  [[ -n $file && -n $name && -n $context ]] || die "usage: build.sh docker-build -f DOCKERFILE -t NAME CONTEXT"
+  prepare
+  [[ $(cd "$context" && pwd) == "$repo" ]] && ignore=(--ignorefile "$here/context.ignore")
+  mapfile -t args < <(standin_args)
+  bh bud --isolation chroot --force-rm --layers "${ignore[@]}" "${args[@]}" -f "$file" -t "$name" "$context" \
+    > "$cache/docker-build.log" 2>&1 \
+    || { tail -40 "$cache/docker-build.log" >&2; die "building $name from $file failed (whole log: $cache/docker-build.log)"; }
+  log "built $name from $file in $((SECONDS - start)) s"
+}
+
+# the name Docker (and so containerd's CRI) gives an image reference: covapp:1 -> docker.io/library/covapp:1,
+# integcov/agent:0.1.0 -> docker.io/integcov/agent:0.1.0; a reference with a registry stays as it is
+docker_name() {
+  local first=${1%%/*}
+  if [[ $1 != */* ]]; then echo "docker.io/library/$1"
+  elif [[ $first == *.* || $first == *:* || $first == localhost ]]; then echo "$1"
+  else echo "docker.io/$1"
+  fi
+}
+
+# kind load docker-image NAME...: buildah named the image localhost/NAME; containerd gets it as Docker would name it
+load_images() {
+  local sock=$1 name archive; shift
+  mkdir -p "$cache/tmp/load"
+  for name in "$@"; do
+    archive="$cache/tmp/load/$(printf '%s' "$name" | tr '/:' '__').oci.tar"
+    rm -f "$archive"
+    bh push -q "$name" "oci-archive:$archive:$(docker_name "$name")" >/dev/null || die "no image $name (build it first)"
+    import_archives "$sock" "$archive"
+    rm -f "$archive"
+  done
+}
+
 case ${1:-} in
   ""|-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
   import) [[ $# -ge 3 ]] || die "usage: build.sh import SOCK ARCHIVE|DIR..."; shift; import_archives "$@" ;;
+  docker-build) shift; docker_build "$@" ;;
+  load) [[ $# -ge 3 ]] || die "usage: build.sh load SOCK NAME..."; shift; load_images "$@" ;;
   *) build "$@" ;;
 esac

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * A real single-node Kubernetes cluster on this machine, like kind: etcd, kube-apiserver, kube-controller-manager,
  * kube-scheduler, a kubelet (node {@code localhost}), kube-proxy (iptables mode) and containerd + runc, pods on a CNI
  * bridge, CoreDNS behind the {@code kube-dns} Service, a default StorageClass {@code standard} with hostPath volumes.
- * The scripts in src/ci/cluster do the work (the same ones src/ci/demo.sh uses); this class runs them, holds the
+ * The scripts in src/ci/cluster do the work (the same ones src/ci/quickstart.sh uses); this class runs them, holds the
  * machine-wide lock while the cluster runs (one cluster per machine: it owns a fixed cgroup root and bridge), and
  * builds images from local files into containerd (no registry; pods use {@code imagePullPolicy: Never}).
  */
