@@ -37,6 +37,8 @@ quickstart_script() {
   local body rule count
   body=$(readme_blocks)
   [[ -n $body ]] || die "README.md has no \`\`\`sh block under '## Quick start on kind'"
+  # the replacements are written into the script as they are: its variables expand when it runs
+  # shellcheck disable=SC2016
   declare -A rules=(
     ['^kind create cluster( .*)?$']=': "kind create cluster: the local cluster is up (src/ci/cluster/up.sh)"'
     ['^docker build ']='"$QUICKSTART_BUILD" docker-build '

@@ -229,10 +229,12 @@ class CoverageEndToEndTest {
         }
         assertEquals(DefaultStore.URL, env.get(Labels.ENV_STORAGE), env.toString());
         assertEquals(DefaultStore.EMULATOR_HOST, env.get(DEFAULT_STORE_ADDRESS_ENV), env.toString());
+        // the address is the agent's only: the app's own STORAGE_EMULATOR_HOST (if any) is left as the app set it
+        assertNull(env.get("STORAGE_EMULATOR_HOST"), "integcov gave the app a STORAGE_EMULATOR_HOST: " + env);
     }
 
     /** The env var through which injected containers and the sidecar learn the default store's address. */
-    static final String DEFAULT_STORE_ADDRESS_ENV = "STORAGE_EMULATOR_HOST";
+    static final String DEFAULT_STORE_ADDRESS_ENV = "INTEGCOV_STORAGE_EMULATOR_HOST";
 
     static Pod waitPod(String ns, String name, String what, java.util.function.Predicate<Pod> condition) {
         try {

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,7 +56,7 @@ final class IntegcovInCluster {
     static final String AGENT_IMAGE = IMAGE_PREFIX + "agent:" + TAG;
     /** The default store's public image (deploy/base/store.yaml); it cannot be pulled here. */
     static final String STORE_IMAGE = "docker.io/fsouza/fake-gcs-server";
-    /** Its stand-in: the cached static fake-gcs-server and busybox's mkdir (store.yaml's init container runs it). */
+    /** Its stand-in (src/ci/cluster/store-standin.sh). */
     static final String STORE_STANDIN = "localhost/integcov-standin/fake-gcs-server";
     /** Bound for the installation to converge (image import, JVM start-up, certificate): not an assertion on speed. */
     static final Duration START = Duration.ofMinutes(5);
@@ -244,33 +243,14 @@ final class IntegcovInCluster {
     }
 
     /**
-     * The default store's stand-in image, tagged like deploy/base/store.yaml's image: the cached fake-gcs-server
-     * (src/ci/install-fake-gcs.sh, a static build of exactly that version) at /bin/fake-gcs-server and a static busybox
-     * at /bin/busybox, /bin/mkdir and /bin/sh (the public image is Alpine-based and has them).
+     * The default store's stand-in image under {@link #STORE_STANDIN} (src/ci/cluster/store-standin.sh: the cached
+     * static fake-gcs-server of store.yaml's version and a static busybox, as the public Alpine-based image has one).
      */
     void storeStandin() throws Exception {
         Matcher m = Pattern.compile(Pattern.quote(STORE_IMAGE) + ":(\\S+)")
                 .matcher(Files.readString(deployDir().resolve("base/store.yaml")));
         assertTrue(m.find(), "deploy/base/store.yaml names image " + STORE_IMAGE);
-        String tag = m.group(1);
-        Path server = E2eEnv.binDir().resolve("fake-gcs-server");
-        Path stamp = E2eEnv.binDir().resolve("fake-gcs-server.version");
-        String built = Files.isRegularFile(stamp) ? Files.readString(stamp).trim() : "(none)";
-        assertEquals("v" + tag + " CGO_ENABLED=0", built, stamp + ": the cached fake-gcs-server is not the static "
-                + "build of store.yaml's version; run src/ci/install-fake-gcs.sh");
-        Path busybox = Path.of(System.getenv().getOrDefault("INTEGCOV_BUSYBOX", "/bin/busybox"));
-        assertTrue(Files.isExecutable(busybox), busybox + " is missing (apt-get install busybox-static)");
-        Path dir = Files.createDirectories(work.resolve("store-standin"));
-        Map<Path, String> files = new LinkedHashMap<>();
-        files.put(server, "/bin/fake-gcs-server");
-        for (String applet : List.of("busybox", "mkdir", "sh")) {
-            Path copy = dir.resolve(applet);
-            Files.copy(busybox, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            files.put(copy, "/bin/" + applet);
-        }
-        String ref = cluster.image(STORE_STANDIN.substring("localhost/".length()) + ":" + tag,
-                List.of("/bin/fake-gcs-server"), files);
-        assertEquals(STORE_STANDIN + ":" + tag, ref);
+        assertEquals(STORE_STANDIN + ":" + m.group(1), cluster.storeStandin());
     }
 
     // --- waiting -------------------------------------------------------------------------------------------------

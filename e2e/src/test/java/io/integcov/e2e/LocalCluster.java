@@ -190,6 +190,15 @@ public final class LocalCluster implements AutoCloseable {
         return "localhost/" + nameTag;
     }
 
+    /**
+     * Imports the default store's stand-in image (src/ci/cluster/store-standin.sh: the one the quick start uses too)
+     * and returns its {@code localhost/} reference.
+     */
+    public String storeStandin() throws Exception {
+        String out = run(workDir.resolve("logs/images.log"), script("store-standin.sh").toString()).trim();
+        return out.split(" ")[0];
+    }
+
     /** Stops the cluster with down.sh; fails if anything of it is left on the host. Releases the machine lock. */
     @Override
     public synchronized void close() throws Exception {

@@ -308,7 +308,7 @@ class SidecarModeEndToEndTest {
     }
 
     /**
-     * testapps/covapp plus the one-line import of integcov.io/agent/flush (this repository's agent module), built
+     * testapps/covapp plus the one-line import of integcov.io/agent/flush (its own module in this repository), built
      * {@code -cover -covermode=atomic} (needed to read counters while it runs) into an ENTRYPOINT-only image.
      */
     static Path flushableCovapp() throws Exception {
@@ -316,13 +316,14 @@ class SidecarModeEndToEndTest {
         Files.copy(E2eEnv.repoRoot().resolve("testapps/covapp/main.go"), src.resolve("main.go"));
         Files.writeString(src.resolve("flush.go"), "package main\n\nimport _ \"integcov.io/agent/flush\"\n");
         Files.writeString(src.resolve("go.mod"), "module integcov.io/testapps/covapp\n\ngo 1.21\n\n"
-                + "require integcov.io/agent v0.0.0\n\nreplace integcov.io/agent => " + E2eEnv.repoRoot().resolve("agent")
+                + "require integcov.io/agent/flush v0.0.0\n\nreplace integcov.io/agent/flush => "
+                + E2eEnv.repoRoot().resolve("agent/flush")
                 + "\n");
         Path bin = src.resolve("covapp");
         ProcessBuilder pb = new ProcessBuilder(GoTools.go().toString(), "build", "-cover", "-covermode=atomic",
                 "-trimpath", "-o", bin.toString(), ".").directory(src.toFile()).redirectErrorStream(true);
         pb.environment().put("CGO_ENABLED", "0");
-        // the agent module is local and needs nothing beyond the standard library for this package
+        // the flush module is local and has no dependencies
         pb.environment().put("GOFLAGS", "-mod=mod");
         pb.environment().put("GOPROXY", "off");
         Process p = pb.start();
