@@ -21,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"integcov.io/agent/internal/storerepair"
 )
 
 // RepoRoot is the repository root (the agent module is <root>/agent).
@@ -145,9 +147,16 @@ func ReserveFakeGCS(t *testing.T) *FakeGCS {
 // Endpoint is the value for STORAGE_EMULATOR_HOST.
 func (f *FakeGCS) Endpoint() string { return fmt.Sprintf("http://127.0.0.1:%d", f.Port) }
 
-// Start (re)starts the server on its port and waits until it answers.
+// Start (re)starts the server on its port and waits until it answers. Like the default store's init container, it
+// first repairs the root (storerepair), so a server killed mid-write comes back with every acknowledged object
+// listable.
 func (f *FakeGCS) Start(t *testing.T) {
 	t.Helper()
+	if removed, err := storerepair.Repair(f.Root); err != nil {
+		t.Fatalf("repairing %s before starting fake-gcs-server: %v", f.Root, err)
+	} else if len(removed) > 0 {
+		t.Logf("fake-gcs-server restarts without %d unacknowledged files: %v", len(removed), removed)
+	}
 	logFile, err := os.OpenFile(f.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		t.Fatal(err)
@@ -207,6 +216,11 @@ func (f *FakeGCS) Objects(t *testing.T, bucket, prefix string) []Object {
 		resp, err := http.Get(u)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			t.Fatalf("list %s: %s: %s (server log: %s)", u, resp.Status, body, f.log)
 		}
 		var page struct {
 			Items []struct {

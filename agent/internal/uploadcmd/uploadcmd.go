@@ -10,6 +10,7 @@ import (
 
 	"integcov.io/agent/internal/console"
 	"integcov.io/agent/internal/handoff"
+	"integcov.io/agent/internal/storerepair"
 )
 
 // Exit codes of the uploader itself (upload-run exits with the app's code instead).
@@ -26,6 +27,9 @@ const Usage = `Usage (normally run by integcov-agent, see integcov-agent --help)
   integcov-agent-upload upload-run EXIT STARTED EXITED FIRSTTERM PROGRAM
                                                  what integcov-agent run becomes after the app exited: upload
                                                  GOCOVERDIR, then exit with EXIT
+  integcov-agent-upload repair-store ROOT        before the default store (fake-gcs-server, filesystem backend)
+                                                 starts on ROOT: remove the files a killed server left without
+                                                 metadata (never acknowledged), which would fail every listing
   integcov-agent-upload version                  print the version
 `
 
@@ -56,6 +60,20 @@ func (a *Agent) Main(args []string) int {
 			return a.UsageError("flush takes no arguments")
 		}
 		return a.flushCommand()
+	case "repair-store":
+		if len(args) != 2 || strings.HasPrefix(args[1], "-") {
+			return a.UsageError("repair-store takes exactly one argument: the store's root directory")
+		}
+		removed, err := storerepair.Repair(args[1])
+		for _, r := range removed {
+			a.Logf("repair-store: removed %s: no metadata (an upload the store never acknowledged)", r)
+		}
+		if err != nil {
+			a.Logf("repair-store: %v", err)
+			return ExitError
+		}
+		a.Logf("repair-store: %s checked, %d files removed", args[1], len(removed))
+		return ExitOK
 	default: // version, help, unknown
 		return a.Shared("integcov-agent-upload", args[0])
 	}

@@ -43,10 +43,10 @@ class InstallOverlayTest {
         List<String> images = ours.stream().filter(l -> l.trim().startsWith("image:")
                 || l.trim().startsWith("value: localhost/")).map(String::trim).sorted().distinct().toList();
         assertEquals(List.of("image: localhost/integcov-standin/fake-gcs-server:1.56.1",
-                "image: localhost/integcov/operator:0.1.0", "image: localhost/integcov/webhook:0.1.0",
+                "image: localhost/integcov/agent:0.1.0", "image: localhost/integcov/operator:0.1.0", "image: localhost/integcov/webhook:0.1.0",
                 "value: localhost/integcov/agent:0.1.0"), images, "what the pods run and the webhook injects");
         long never = ours.stream().filter(l -> l.trim().equals("imagePullPolicy: Never")).count();
-        assertEquals(4, never, "operator, webhook, the store and its init container never pull");
+        assertEquals(5, never, "operator, webhook, the store and its two init containers never pull");
 
         List<String> rest = new ArrayList<>();
         for (String l : ours) {

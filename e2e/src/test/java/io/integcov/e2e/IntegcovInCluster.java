@@ -208,9 +208,11 @@ final class IntegcovInCluster {
             StringBuilder ops = new StringBuilder();
             ops.append("      - op: add\n        path: /spec/template/spec/containers/0/imagePullPolicy\n"
                     + "        value: Never\n");
-            if (d.equals(STORE)) {
-                ops.append("      - op: add\n        path: /spec/template/spec/initContainers/0/imagePullPolicy\n"
-                        + "        value: Never\n");
+            if (d.equals(STORE)) { // its init containers: the bucket's mkdir and the repair
+                for (int i = 0; i < 2; i++) {
+                    ops.append("      - op: add\n        path: /spec/template/spec/initContainers/" + i
+                            + "/imagePullPolicy\n        value: Never\n");
+                }
             }
             patches.append(pullNever.formatted(d, ops));
         }

@@ -340,8 +340,9 @@ class DeployManifestsTest {
 
     /**
      * The default store: fake-gcs-server at the version the tests run (src/ci/install-fake-gcs.sh), its filesystem
-     * backend on a claim of the default StorageClass, the bucket of the default URL made before it starts, and a
-     * Service whose DNS name and port are what the webhook and the operator are told (DefaultStore's constants).
+     * backend on a claim of the default StorageClass, the bucket of the default URL made and the root repaired before it
+     * starts, and a Service whose DNS name and port are what the webhook and the operator are told (DefaultStore's
+     * constants).
      */
     @Test
     void defaultStoreIsFakeGcsServerOnAClaimBehindTheServiceTheOthersAreToldOf() throws Exception {
@@ -359,6 +360,11 @@ class DeployManifestsTest {
         URI url = URI.create(DefaultStore.URL);
         assertEquals(List.of("/bin/mkdir", "-p", "/data/" + url.getHost()), pod.getInitContainers().get(0).getCommand(),
                 "the bucket of the default URL");
+        Container repair = pod.getInitContainers().get(1);
+        assertEquals(List.of("/integcov-agent-upload", "repair-store", "/data"), repair.getCommand(),
+                "files a killed store left without metadata are removed before it starts");
+        assertTrue(repair.getImage().startsWith("integcov/agent"), repair.getImage());
+        assertEquals("/data", repair.getVolumeMounts().get(0).getMountPath());
         assertEquals(List.of("/bin/fake-gcs-server"), engine.getCommand());
         List<String> args = engine.getArgs();
         assertTrue(args.containsAll(List.of("-scheme=http", "-port=" + DefaultStore.PORT, "-backend=filesystem",
