@@ -24,6 +24,7 @@ fi
 mkdir -p "$bin"
 echo "install-fake-gcs: CGO_ENABLED=0 go install github.com/fsouza/fake-gcs-server@$version -> $bin" >&2
 CGO_ENABLED=0 GOBIN="$bin" go install "github.com/fsouza/fake-gcs-server@$version"
-go version -m "$bin/fake-gcs-server" | grep -q 'CGO_ENABLED=0' \
+build_info=$(go version -m "$bin/fake-gcs-server")   # read whole: `| grep -q` under pipefail can fail on SIGPIPE
+grep -q 'CGO_ENABLED=0' <<< "$build_info" \
   || { echo "install-fake-gcs: $bin/fake-gcs-server is not a static build" >&2; exit 1; }
 echo "$build" > "$stamp"

@@ -217,7 +217,7 @@ prune_when_big() {
 }
 
 import_archives() {
-  local sock=$1 path archive name; shift
+  local sock=$1 path archive name listed; shift
   local archives=()
   for path in "$@"; do
     if [[ -d $path ]]; then archives+=("$path"/*.oci.tar); else archives+=("$path"); fi
@@ -227,8 +227,10 @@ import_archives() {
     name=$(tar -xOf "$archive" index.json | jq -r '.manifests[0].annotations["org.opencontainers.image.ref.name"]')
     ctr --address "$sock" -n k8s.io images import "$archive" >/dev/null \
       || die "ctr images import of $archive failed"
-    ctr --address "$sock" -n k8s.io images ls -q | grep -qxF "$name" \
-      || die "$name not listed by containerd after importing $archive"
+    # the list is read whole before it is searched: `ctr ... | grep -q` under pipefail fails whenever grep finds the
+    # name and exits before ctr has written the rest (SIGPIPE)
+    listed=$(ctr --address "$sock" -n k8s.io images ls -q)
+    grep -qxF "$name" <<< "$listed" || die "$name not listed by containerd after importing $archive"
     log "imported $name"
   done
 }
