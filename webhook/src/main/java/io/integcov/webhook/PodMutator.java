@@ -49,7 +49,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * is left alone (reinvocation), so mutating the patched pod again gives an empty patch.
  */
 public class PodMutator {
-    public static final List<String> WRAPPER_PREFIX = List.of(Labels.WRAPPER_PATH, "run", "--");
+    public static final List<String> AGENT_RUN_PREFIX = List.of(Labels.AGENT_PATH, "run", "--");
     /** Non-root uid the install init container runs as (so it works under runAsNonRoot with any image USER). */
     public static final long INSTALL_UID = 65532L;
     public static final String SKIP_NO_COMMAND = "no-command";
@@ -376,9 +376,9 @@ public class PodMutator {
     private static void wrap(AddPatch patch, int index, JsonNode c, ArrayNode command, Set<String> envNames,
             boolean ownCoverDir, CoverageCapture capture, CaptureStorage storage, boolean withCredentials,
             JsonNode gracePeriod) {
-        if (!command.get(0).asText().equals(Labels.WRAPPER_PATH)) {
+        if (!command.get(0).asText().equals(Labels.AGENT_PATH)) {
             ArrayNode wrappedCommand = NODES.arrayNode();
-            WRAPPER_PREFIX.forEach(wrappedCommand::add);
+            AGENT_RUN_PREFIX.forEach(wrappedCommand::add);
             wrappedCommand.addAll(command);
             patch.add(wrappedCommand, "spec", "containers", index, "command");
         }
