@@ -533,8 +533,8 @@ public class PodMutator {
     }
 
     private String image(CoverageCaptureSpec spec) {
-        return spec.getWrapperImage() != null && !spec.getWrapperImage().isBlank() ? spec.getWrapperImage()
-                : settings.agentImage();
+        String requested = spec.requestedAgentImage();
+        return requested != null ? requested : settings.agentImage();
     }
 
     private static ObjectNode restricted() {
