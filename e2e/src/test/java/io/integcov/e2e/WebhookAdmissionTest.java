@@ -165,7 +165,7 @@ class WebhookAdmissionTest {
     }
 
     /**
-     * Issue 7's webhook part: a container without a command (Auto mode) is served by a native sidecar, which the
+     * Sidecar mode at admission: a container without a command (Auto mode) is served by a native sidecar, which the
      * apiserver's validation must accept (init container with restartPolicy Always) next to the wrapped one.
      */
     @Test
