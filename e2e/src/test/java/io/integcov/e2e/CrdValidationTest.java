@@ -165,8 +165,12 @@ class CrdValidationTest {
                         "spec.selector", "matchLabels: label keys must be"),
                 Arguments.of("selector: {matchLabels: {'" + "p".repeat(254) + "/app': x}}",
                         "spec.selector", "matchLabels: label keys must be"),
+                Arguments.of("agentImage: ' '",
+                        "spec.agentImage", "must not be blank when set"),
                 Arguments.of("wrapperImage: ' '",
-                        "spec.wrapperImage", "must not be blank when set"));
+                        "spec.wrapperImage", "must not be blank when set"),
+                Arguments.of("{agentImage: 'localhost/integcov/agent:0.2.0', wrapperImage: 'localhost/integcov/agent:0.1.0'}",
+                        "spec.wrapperImage", "wrapperImage is the deprecated name of agentImage"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -189,7 +193,8 @@ class CrdValidationTest {
                                                {key: team, operator: Exists}, {key: legacy, operator: DoesNotExist}]},
                  containers: [api, worker],
                  commandOverrides: [{container: api, command: [/api, --serve]}, {container: worker, command: [/worker]}],
-                 uploadTimeoutSeconds: 30, wrapperImage: 'localhost/integcov/agent:0.1.0'}""");
+                 uploadTimeoutSeconds: 30, agentImage: 'localhost/integcov/agent:0.1.0',
+                 wrapperImage: 'localhost/integcov/agent:0.1.0'}""");
         assertEquals("api", ((List<?>) ((java.util.Map<?, ?>) created.getAdditionalProperties().get("spec"))
                 .get("containers")).get(0));
     }

@@ -183,7 +183,7 @@ class LocalClusterNetworkTest {
     }
 
     /**
-     * Issue 15: a Linux bridge without an address of its own takes the lowest MAC of its ports and changes it when
+     * The bridge's MAC after a pod leaves: a Linux bridge without an address of its own takes the lowest MAC of its ports and changes it when
      * that port leaves; the pods left then still send to the gateway's old MAC, and nothing of theirs reaches the
      * host (the store on the bridge IP) for the 30-50 s their neighbour entry takes to be re-validated. So the pods
      * are deleted one by one, always the one whose host-side veth has the lowest MAC on the bridge (the one the

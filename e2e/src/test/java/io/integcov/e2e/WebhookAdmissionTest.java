@@ -158,14 +158,14 @@ class WebhookAdmissionTest {
         assertEquals("app:collision-mount-path:" + Labels.BIN_DIR,
                 stored.getMetadata().getAnnotations().get(Labels.SKIPPED_ANNOTATION));
         assertEquals(List.of("/app"), stored.getSpec().getContainers().get(0).getCommand(), "app not wrapped");
-        assertEquals(List.of(Labels.WRAPPER_PATH, "run", "--", "/api"), stored.getSpec().getContainers().get(1)
+        assertEquals(List.of(Labels.AGENT_PATH, "run", "--", "/api"), stored.getSpec().getContainers().get(1)
                 .getCommand(), "api wrapped");
 
         assertEvent(cc, "Collision", "pod bin-volume: not injected (app:collision-volume:integcov-bin)");
     }
 
     /**
-     * Issue 7's webhook part: a container without a command (Auto mode) is served by a native sidecar, which the
+     * Sidecar mode at admission: a container without a command (Auto mode) is served by a native sidecar, which the
      * apiserver's validation must accept (init container with restartPolicy Always) next to the wrapped one.
      */
     @Test
@@ -240,7 +240,7 @@ class WebhookAdmissionTest {
     static void assertInjected(Pod stored, CoverageCapture cc) {
         assertEquals(cc.getMetadata().getName(), stored.getMetadata().getAnnotations().get(Labels.INJECTED_ANNOTATION));
         assertEquals(Labels.INIT_CONTAINER_NAME, stored.getSpec().getInitContainers().get(0).getName());
-        assertEquals(Labels.WRAPPER_PATH, stored.getSpec().getContainers().get(0).getCommand().get(0));
+        assertEquals(Labels.AGENT_PATH, stored.getSpec().getContainers().get(0).getCommand().get(0));
         Map<String, String> env = new java.util.HashMap<>();
         stored.getSpec().getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
         assertEquals(cc.getMetadata().getName(), env.get(Labels.ENV_CAPTURE));

@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
- * Asks integcov to wrap the containers of matching pods (in the CR's namespace) with the coverage wrapper and to
+ * Asks integcov to wrap the containers of matching pods (in the CR's namespace) with the integcov agent and to
  * upload their Go coverage files to {@code spec.storage.url}, or without it to the in-cluster default store
  * ({@link DefaultStore}).
  */

@@ -22,6 +22,9 @@ import java.util.List;
         + " || self.commandOverrides.all(o, o.container in self.containers)",
         message = "every commandOverrides[].container must be listed in spec.containers (when that list is not empty),"
                 + " else its override is never used", fieldPath = ".commandOverrides", reason = "FieldValueInvalid")
+@ValidationRule(value = "!has(self.agentImage) || !has(self.wrapperImage) || self.agentImage == self.wrapperImage",
+        message = "wrapperImage is the deprecated name of agentImage; when both are set they must be equal",
+        fieldPath = ".wrapperImage", reason = "FieldValueInvalid")
 public class CoverageCaptureSpec {
     // Bounds the API server needs to afford the CEL rules (it refuses rules whose worst-case cost it cannot bound)
     /** Container names are DNS labels. */
@@ -85,6 +88,11 @@ public class CoverageCaptureSpec {
     @ValidationRule(value = "self.trim().size() > 0", message = "must not be blank when set")
     @JsonPropertyDescription("Image of the integcov agent (run by the injected init container); defaults to the webhook's"
             + " configured agent image.")
+    private String agentImage;
+
+    @Size(max = IMAGE_LENGTH)
+    @ValidationRule(value = "self.trim().size() > 0", message = "must not be blank when set")
+    @JsonPropertyDescription("Deprecated: use agentImage, which wins when both are set (they must then be equal).")
     private String wrapperImage;
 
     @JsonPropertyDescription("How coverage is taken from a selected container. Auto (default): wrap its command with the"
@@ -143,12 +151,29 @@ public class CoverageCaptureSpec {
         this.uploadTimeoutSeconds = uploadTimeoutSeconds;
     }
 
+    public String getAgentImage() {
+        return agentImage;
+    }
+
+    public void setAgentImage(String agentImage) {
+        this.agentImage = agentImage;
+    }
+
+    /** The former name of {@link #getAgentImage()}, still read when agentImage is unset. */
     public String getWrapperImage() {
         return wrapperImage;
     }
 
     public void setWrapperImage(String wrapperImage) {
         this.wrapperImage = wrapperImage;
+    }
+
+    /** The agent image this capture asks for: agentImage, else the deprecated wrapperImage; null when neither is set. */
+    public String requestedAgentImage() {
+        if (agentImage != null && !agentImage.isBlank()) {
+            return agentImage;
+        }
+        return wrapperImage != null && !wrapperImage.isBlank() ? wrapperImage : null;
     }
 
     /** spec.mode values. */

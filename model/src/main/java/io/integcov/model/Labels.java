@@ -1,6 +1,6 @@
 package io.integcov.model;
 
-/** Labels, annotations and paths shared by the webhook, the operator and the wrapper. */
+/** Labels, annotations and paths shared by the webhook, the operator and the agent. */
 public final class Labels {
     public static final String INJECT_LABEL = "integcov.io/inject";
     public static final String INJECT_ENABLED = "enabled";
@@ -37,7 +37,7 @@ public final class Labels {
     public static final String BIN_DIR = "/var/run/integcov/bin";
     public static final String COVDATA_DIR = "/var/run/integcov/covdata";
     /** Where the install init container copies the agent binary; wrapped commands start with it. */
-    public static final String WRAPPER_PATH = BIN_DIR + "/integcov-agent";
+    public static final String AGENT_PATH = BIN_DIR + "/integcov-agent";
     public static final String INIT_CONTAINER_NAME = "integcov-install";
     /** The native sidecar (init container, restartPolicy Always) running {@code integcov-agent sidecar CONTAINER...}. */
     public static final String SIDECAR_NAME = "integcov-agent";
@@ -63,7 +63,7 @@ public final class Labels {
     public static final String ENV_CAPTURE = "INTEGCOV_CAPTURE";
     public static final String ENV_CAPTURE_UID = "INTEGCOV_CAPTURE_UID";
     public static final String ENV_UPLOAD_TIMEOUT = "INTEGCOV_UPLOAD_TIMEOUT";
-    /** The pod's terminationGracePeriodSeconds, when its spec sets one; the wrapper's default upload budget follows it. */
+    /** The pod's terminationGracePeriodSeconds, when its spec sets one; the agent's default upload budget follows it. */
     public static final String ENV_GRACE_PERIOD = "INTEGCOV_GRACE_PERIOD";
 
     private Labels() {

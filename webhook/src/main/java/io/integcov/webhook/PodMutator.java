@@ -1,14 +1,9 @@
 package io.integcov.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.integcov.model.CommandOverride;
 import io.integcov.model.CoverageCapture;
 import io.integcov.model.CoverageCaptureSpec;
 import io.integcov.model.CaptureStorage;
@@ -16,14 +11,12 @@ import io.integcov.model.CredentialsSecret;
 import io.integcov.model.InjectedPod;
 import io.integcov.model.DefaultStore;
 import io.integcov.model.Labels;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Applies a CoverageCapture to a pod given as a JSON tree (the {@code request.object} of the AdmissionReview, never
@@ -47,9 +40,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code GOCOVERDIR} and any env var with one of our names are kept (user values win); then the covdata volume is not
  * mounted into that container. Init containers are never wrapped. A pod already annotated {@code integcov.io/injected}
  * is left alone (reinvocation), so mutating the patched pod again gives an empty patch.
+ *
+ * <p>
+ * This class decides per container and writes the annotations and the label; the steps are {@link PodSkips} (what
+ * keeps a pod or container from being injected), {@link ContainerPatches} (wrapping a container or serving it by the
+ * sidecar), {@link AgentEnv} (the agent's env), {@link PodVolumes} and {@link AddedContainers} (the install init
+ * container, the sidecar and their resources).
  */
 public class PodMutator {
-    public static final List<String> WRAPPER_PREFIX = List.of(Labels.WRAPPER_PATH, "run", "--");
+    public static final List<String> AGENT_RUN_PREFIX = List.of(Labels.AGENT_PATH, "run", "--");
     /** Non-root uid the install init container runs as (so it works under runAsNonRoot with any image USER). */
     public static final long INSTALL_UID = 65532L;
     public static final String SKIP_NO_COMMAND = "no-command";
@@ -71,7 +70,6 @@ public class PodMutator {
     public static final Map<String, String> DEFAULT_REQUESTS = Map.of("cpu", "10m", "memory", "16Mi");
     public static final Map<String, String> DEFAULT_LIMITS = Map.of("cpu", "200m", "memory", "128Mi");
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /**
@@ -106,34 +104,12 @@ public class PodMutator {
         }
     }
 
-    /**
-     * The resources of added containers, resolved once per CR override (quantities parsed, limits raised), because
-     * every pod of a capture gets the same: the node is shared by the patches and never modified after it is built.
-     * Keyed by the override object itself (the informer replaces a changed CoverageCapture, it never modifies one;
-     * fabric8's Quantity.hashCode would parse the quantity, and throws on a bad one). Bounded: cleared when it holds
-     * more entries than captures plausibly have overrides.
-     */
-    private record Resources(ObjectNode node, List<String> warnings) {
-    }
-
-    private record OverrideKey(ResourceRequirements override) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof OverrideKey k && k.override == override;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(override);
-        }
-    }
-
-    private static final int MAX_RESOLVED_RESOURCES = 256;
-    private final Map<OverrideKey, Resources> resolvedResources = new ConcurrentHashMap<>();
     private final Settings settings;
+    private final AddedContainers added;
 
     public PodMutator(Settings settings) {
         this.settings = settings;
+        this.added = new AddedContainers(settings);
     }
 
     /** Throws IllegalArgumentException when the pod has no list of containers (nothing sensible to do). */
@@ -178,7 +154,7 @@ public class PodMutator {
         boolean withCredentials = credentials != null && credentials.getName() != null
                 && !credentials.getName().isBlank();
 
-        String podSkip = podLevelSkip(podSpec, initNames, withCredentials, warnings);
+        String podSkip = PodSkips.podLevelSkip(podSpec, initNames, withCredentials, warnings);
         if (podSkip != null) {
             for (int i : selected) {
                 skipped.add(containers.get(i).path("name").asText() + ":" + podSkip);
@@ -188,7 +164,7 @@ public class PodMutator {
             for (int i : selected) {
                 JsonNode c = containers.get(i);
                 String name = c.path("name").asText();
-                ArrayNode command = mode == CoverageCaptureSpec.Mode.Sidecar ? null : commandFor(c, spec);
+                ArrayNode command = mode == CoverageCaptureSpec.Mode.Sidecar ? null : ContainerPatches.commandFor(c, spec);
                 Set<String> envNames = names(c.path("env"));
                 boolean ownCoverDir = !envNames.contains(Labels.ENV_GOCOVERDIR);
                 if (command == null && mode == CoverageCaptureSpec.Mode.Wrap) {
@@ -216,8 +192,8 @@ public class PodMutator {
                             + " integcov sidecar, which only sees its own directory; container not injected");
                     continue;
                 }
-                String collision = command == null ? mountCollision(c.path("volumeMounts"), true, false, false)
-                        : mountCollision(c.path("volumeMounts"), ownCoverDir, withCredentials, true);
+                String collision = command == null ? PodSkips.mountCollision(c.path("volumeMounts"), true, false, false)
+                        : PodSkips.mountCollision(c.path("volumeMounts"), ownCoverDir, withCredentials, true);
                 if (collision != null) {
                     skipped.add(name + ":" + SKIP_COLLISION + "-mount-path:" + collision);
                     warnings.add("integcov: container " + name + " has a volume mount at " + collision
@@ -225,33 +201,33 @@ public class PodMutator {
                     continue;
                 }
                 if (command == null) {
-                    serveBySidecar(patch, i, c);
+                    ContainerPatches.serveBySidecar(patch, i, c);
                     sidecar.add(name);
                     covdataUsed = true;
                 } else {
-                    wrap(patch, i, c, command, envNames, ownCoverDir, capture, storage, withCredentials,
+                    ContainerPatches.wrap(patch, i, c, command, envNames, ownCoverDir, capture, storage, withCredentials,
                             podSpec.path("terminationGracePeriodSeconds"));
                     covdataUsed |= ownCoverDir;
                     wrapped.add(name);
                 }
             }
             if (!wrapped.isEmpty() || !sidecar.isEmpty()) {
-                addVolumes(patch, podSpec.path("volumes"), !wrapped.isEmpty(), covdataUsed,
+                PodVolumes.addVolumes(patch, podSpec.path("volumes"), !wrapped.isEmpty(), covdataUsed,
                         withCredentials ? credentials : null);
-                ArrayNode added = NODES.arrayNode();
+                ArrayNode addedContainers = NODES.arrayNode();
                 if (!wrapped.isEmpty()) {
-                    added.add(installer(spec, warnings));
+                    addedContainers.add(added.installer(spec, warnings));
                 }
                 if (!sidecar.isEmpty()) {
-                    added.add(sidecarContainer(spec, capture, storage, sidecar, withCredentials,
+                    addedContainers.add(added.sidecarContainer(spec, capture, storage, sidecar, withCredentials,
                             podSpec.path("terminationGracePeriodSeconds"), warnings));
                 }
                 if (initContainers.isArray() && !initContainers.isEmpty()) {
-                    for (int k = added.size() - 1; k >= 0; k--) {
-                        patch.add(added.get(k), "spec", "initContainers", 0);
+                    for (int k = addedContainers.size() - 1; k >= 0; k--) {
+                        patch.add(addedContainers.get(k), "spec", "initContainers", 0);
                     }
                 } else {
-                    patch.add(added, "spec", "initContainers");
+                    patch.add(addedContainers, "spec", "initContainers");
                 }
             }
         }
@@ -300,317 +276,7 @@ public class PodMutator {
         }
     }
 
-    /** Why the whole pod is skipped (the reason of its skipped entries), or null; adds the warning. */
-    private static String podLevelSkip(JsonNode podSpec, Set<String> initNames, boolean withCredentials,
-            List<String> warnings) {
-        String os = podSpec.path("os").path("name").asText("");
-        String nodeOs = podSpec.path("nodeSelector").path(OS_NODE_SELECTOR).asText("");
-        if (!os.isEmpty() && !os.equals("linux") || !nodeOs.isEmpty() && !nodeOs.equals("linux")) {
-            warnings.add("integcov: pod is for " + (os.isEmpty() ? nodeOs + " (nodeSelector " + OS_NODE_SELECTOR + ")"
-                    : os + " (spec.os.name)") + "; integcov injects only into Linux pods; not injected");
-            return SKIP_OS;
-        }
-        Set<String> volumes = names(podSpec.path("volumes"));
-        List<String> ours = new ArrayList<>(List.of(Labels.BIN_VOLUME, Labels.COVDATA_VOLUME));
-        if (withCredentials) {
-            ours.add(CREDENTIALS_VOLUME);
-        }
-        for (String volume : ours) {
-            if (volumes.contains(volume)) {
-                warnings.add("integcov: the pod already has a volume named " + volume
-                        + ", a name integcov needs; not injected");
-                return SKIP_COLLISION + "-volume:" + volume;
-            }
-        }
-        for (String init : List.of(Labels.INIT_CONTAINER_NAME, Labels.SIDECAR_NAME)) {
-            if (initNames.contains(init)) {
-                warnings.add("integcov: the pod already has an init container named " + init
-                        + ", a name integcov needs; not injected");
-                return SKIP_COLLISION + "-init-container:" + init;
-            }
-        }
-        return null;
-    }
-
-    /** A mount path of the container that collides with where integcov mounts, or null. */
-    private static String mountCollision(JsonNode mounts, boolean ownCoverDir, boolean withCredentials,
-            boolean bin) {
-        for (JsonNode m : mounts) {
-            String path = clean(m.path("mountPath").asText(""));
-            if (bin && (path.equals(Labels.BIN_DIR) || path.startsWith(Labels.BIN_DIR + "/"))
-                    || ownCoverDir && path.equals(Labels.COVDATA_DIR)
-                    || withCredentials && (path.equals(CREDENTIALS_DIR) || path.startsWith(CREDENTIALS_DIR + "/"))) {
-                return path;
-            }
-        }
-        return null;
-    }
-
-    private static String clean(String path) {
-        String p = path;
-        while (p.length() > 1 && p.endsWith("/")) {
-            p = p.substring(0, p.length() - 1);
-        }
-        return p;
-    }
-
-    /** The command to wrap, or null when the container has none and the CR gives no override. */
-    static ArrayNode commandFor(JsonNode c, CoverageCaptureSpec spec) {
-        JsonNode command = c.path("command");
-        if (command.isArray() && !command.isEmpty()) {
-            return (ArrayNode) command;
-        }
-        if (spec.getCommandOverrides() != null) {
-            String name = c.path("name").asText();
-            for (CommandOverride o : spec.getCommandOverrides()) {
-                if (name.equals(o.getContainer()) && o.getCommand() != null && !o.getCommand().isEmpty()) {
-                    ArrayNode out = NODES.arrayNode();
-                    o.getCommand().forEach(out::add);
-                    return out;
-                }
-            }
-        }
-        return null;
-    }
-
-    private static void wrap(AddPatch patch, int index, JsonNode c, ArrayNode command, Set<String> envNames,
-            boolean ownCoverDir, CoverageCapture capture, CaptureStorage storage, boolean withCredentials,
-            JsonNode gracePeriod) {
-        if (!command.get(0).asText().equals(Labels.WRAPPER_PATH)) {
-            ArrayNode wrappedCommand = NODES.arrayNode();
-            WRAPPER_PREFIX.forEach(wrappedCommand::add);
-            wrappedCommand.addAll(command);
-            patch.add(wrappedCommand, "spec", "containers", index, "command");
-        }
-        Set<String> names = new HashSet<>(envNames);
-        ArrayNode env = NODES.arrayNode();
-        // its own directory, like a container served by the sidecar: each agent uploads every file of its GOCOVERDIR,
-        // so two wrapped containers sharing one would upload each other's files (the agent creates it, 0777)
-        addEnv(env, names, Labels.ENV_GOCOVERDIR, coverDir(c));
-        addEnv(env, names, Labels.ENV_CONTAINER, c.path("name").asText());
-        agentEnv(env, names, capture, storage, withCredentials, gracePeriod);
-        patch.append(c.path("env").isArray(), env, "spec", "containers", index, "env");
-
-        ArrayNode mounts = NODES.arrayNode();
-        mounts.add(mount(Labels.BIN_VOLUME, Labels.BIN_DIR, true));
-        if (ownCoverDir) {
-            mounts.add(mount(Labels.COVDATA_VOLUME, Labels.COVDATA_DIR, false));
-        }
-        if (withCredentials) {
-            mounts.add(mount(CREDENTIALS_VOLUME, CREDENTIALS_DIR, true));
-        }
-        patch.append(c.path("volumeMounts").isArray(), mounts, "spec", "containers", index, "volumeMounts");
-    }
-
-    /**
-     * A container served by the sidecar keeps its command and gets only GOCOVERDIR (its own directory in the covdata
-     * volume, created by the sidecar) and the covdata mount.
-     */
-    private static void serveBySidecar(AddPatch patch, int index, JsonNode c) {
-        ArrayNode env = NODES.arrayNode();
-        env.addObject().put("name", Labels.ENV_GOCOVERDIR).put("value", coverDir(c));
-        patch.append(c.path("env").isArray(), env, "spec", "containers", index, "env");
-        patch.append(c.path("volumeMounts").isArray(),
-                NODES.arrayNode().add(mount(Labels.COVDATA_VOLUME, Labels.COVDATA_DIR, false)),
-                "spec", "containers", index, "volumeMounts");
-    }
-
-    /** GOCOVERDIR integcov gives a container: its own sub-directory of the covdata volume. */
-    static String coverDir(JsonNode c) {
-        return Labels.COVDATA_DIR + "/" + c.path("name").asText();
-    }
-
-    /**
-     * What the agent reads besides GOCOVERDIR and INTEGCOV_CONTAINER (user values, already in names, win). The storage
-     * settings come first, so they win over spec.env; for the default store that is INTEGCOV_STORAGE_EMULATOR_HOST,
-     * the agent's own variable, so no STORAGE_EMULATOR_HOST of integcov's reaches a wrapped program and the agent
-     * follows none of the program's. A wrapped container's own variables win over all of these, and the sidecar
-     * starts with none (an app container's env never reaches it).
-     */
-    private static void agentEnv(ArrayNode env, Set<String> names, CoverageCapture capture, CaptureStorage storage,
-            boolean withCredentials, JsonNode gracePeriod) {
-        CoverageCaptureSpec spec = capture.getSpec();
-        storage.agentEnv().forEach((name, value) -> addEnv(env, names, name, value));
-        addFieldRefEnv(env, names, Labels.ENV_POD_NAME, "metadata.name");
-        addFieldRefEnv(env, names, Labels.ENV_POD_NAMESPACE, "metadata.namespace");
-        addEnv(env, names, Labels.ENV_CAPTURE, capture.getMetadata().getName());
-        addEnv(env, names, Labels.ENV_CAPTURE_UID, capture.getMetadata().getUid() == null ? ""
-                : capture.getMetadata().getUid());
-        if (spec.getUploadTimeoutSeconds() != null) {
-            addEnv(env, names, Labels.ENV_UPLOAD_TIMEOUT, spec.getUploadTimeoutSeconds().toString());
-        }
-        if (gracePeriod.isIntegralNumber()) {
-            addEnv(env, names, Labels.ENV_GRACE_PERIOD, gracePeriod.asText());
-        }
-        if (withCredentials) {
-            addEnv(env, names, ENV_GOOGLE_CREDENTIALS, CREDENTIALS_DIR + "/" + CREDENTIALS_FILE);
-        }
-        if (spec.getEnv() != null) {
-            for (EnvVar extra : spec.getEnv()) {
-                if (extra.getName() != null && names.add(extra.getName())) {
-                    env.add(MAPPER.<JsonNode>valueToTree(extra));
-                }
-            }
-        }
-    }
-
-    private static void addEnv(ArrayNode env, Set<String> names, String name, String value) {
-        if (names.add(name)) {
-            env.addObject().put("name", name).put("value", value);
-        }
-    }
-
-    private static void addFieldRefEnv(ArrayNode env, Set<String> names, String name, String fieldPath) {
-        if (names.add(name)) {
-            ObjectNode e = env.addObject().put("name", name);
-            e.putObject("valueFrom").putObject("fieldRef").put("apiVersion", "v1").put("fieldPath", fieldPath);
-        }
-    }
-
-    private static ObjectNode mount(String volume, String path, boolean readOnly) {
-        ObjectNode m = NODES.objectNode().put("name", volume).put("mountPath", path);
-        if (readOnly) {
-            m.put("readOnly", true);
-        }
-        return m;
-    }
-
-    private static void addVolumes(AddPatch patch, JsonNode volumes, boolean bin, boolean covdata,
-            CredentialsSecret credentials) {
-        ArrayNode add = NODES.arrayNode();
-        if (bin) {
-            add.addObject().put("name", Labels.BIN_VOLUME).putObject("emptyDir");
-        }
-        if (covdata) {
-            add.addObject().put("name", Labels.COVDATA_VOLUME).putObject("emptyDir");
-        }
-        if (credentials != null) {
-            ObjectNode secret = add.addObject().put("name", CREDENTIALS_VOLUME).putObject("secret");
-            secret.put("secretName", credentials.getName());
-            // a missing Secret must not keep the pod from starting: the agent then reports the upload failure
-            secret.put("optional", true);
-            secret.putArray("items").addObject().put("key", credentials.keyOrDefault()).put("path", CREDENTIALS_FILE);
-        }
-        patch.append(volumes.isArray(), add, "spec", "volumes");
-    }
-
-    /** The init container copying the agent into the bin volume; Pod Security "restricted", explicit resources. */
-    ObjectNode installer(CoverageCaptureSpec spec, List<String> warnings) {
-        ObjectNode c = NODES.objectNode();
-        c.put("name", Labels.INIT_CONTAINER_NAME);
-        c.put("image", image(spec));
-        c.putArray("command").add(settings.agentBinary()).add("install").add(Labels.BIN_DIR);
-        c.set("resources", resources(spec.getAgentResources(), warnings));
-        c.putArray("volumeMounts").add(mount(Labels.BIN_VOLUME, Labels.BIN_DIR, false));
-        c.set("securityContext", restricted());
-        return c;
-    }
-
-    /**
-     * The native sidecar: {@code integcov-agent sidecar <containers...>} straight from the agent image, restartPolicy
-     * Always (started before the app containers, stopped after them), the covdata volume, the agent's env; Pod
-     * Security "restricted", explicit resources.
-     */
-    ObjectNode sidecarContainer(CoverageCaptureSpec spec, CoverageCapture capture, CaptureStorage storage,
-            List<String> served, boolean withCredentials, JsonNode gracePeriod, List<String> warnings) {
-        ObjectNode c = NODES.objectNode();
-        c.put("name", Labels.SIDECAR_NAME);
-        c.put("image", image(spec));
-        c.put("restartPolicy", "Always");
-        ArrayNode command = c.putArray("command").add(settings.agentBinary()).add("sidecar");
-        served.forEach(command::add);
-        ArrayNode env = c.putArray("env");
-        Set<String> names = new HashSet<>();
-        addEnv(env, names, Labels.ENV_GOCOVERDIR, Labels.COVDATA_DIR);
-        agentEnv(env, names, capture, storage, withCredentials, gracePeriod);
-        c.set("resources", resources(spec.getAgentResources(), warnings));
-        ArrayNode mounts = c.putArray("volumeMounts").add(mount(Labels.COVDATA_VOLUME, Labels.COVDATA_DIR, false));
-        if (withCredentials) {
-            mounts.add(mount(CREDENTIALS_VOLUME, CREDENTIALS_DIR, true));
-        }
-        c.set("securityContext", restricted());
-        return c;
-    }
-
-    private String image(CoverageCaptureSpec spec) {
-        return spec.getWrapperImage() != null && !spec.getWrapperImage().isBlank() ? spec.getWrapperImage()
-                : settings.agentImage();
-    }
-
-    private static ObjectNode restricted() {
-        ObjectNode sc = NODES.objectNode();
-        sc.put("runAsNonRoot", true);
-        sc.put("runAsUser", INSTALL_UID);
-        sc.put("allowPrivilegeEscalation", false);
-        sc.put("readOnlyRootFilesystem", true);
-        sc.putObject("capabilities").putArray("drop").add("ALL");
-        sc.putObject("seccompProfile").put("type", "RuntimeDefault");
-        return sc;
-    }
-
-    /**
-     * Requests and limits of an added container: the settings' defaults, each replaced by the CR's value when it sets
-     * one; a limit below its request is raised to the request (the API server rejects request > limit). A CR value
-     * that is no quantity is ignored with a warning.
-     */
-    ObjectNode resources(ResourceRequirements override, List<String> warnings) {
-        OverrideKey key = new OverrideKey(override);
-        Resources r = resolvedResources.get(key);
-        if (r == null) {
-            if (resolvedResources.size() >= MAX_RESOLVED_RESOURCES) {
-                resolvedResources.clear();
-            }
-            List<String> found = new ArrayList<>();
-            r = new Resources(resolve(override, found), List.copyOf(found));
-            resolvedResources.put(key, r);
-        }
-        warnings.addAll(r.warnings());
-        return r.node();
-    }
-
-    private ObjectNode resolve(ResourceRequirements override, List<String> warnings) {
-        Map<String, String> requests = merged(settings.requests(), override == null ? null : override.getRequests(),
-                "requests", warnings);
-        Map<String, String> limits = merged(settings.limits(), override == null ? null : override.getLimits(),
-                "limits", warnings);
-        requests.forEach((resource, request) -> {
-            String limit = limits.get(resource);
-            if (limit != null && amount(limit).compareTo(amount(request)) < 0) {
-                limits.put(resource, request);
-            }
-        });
-        ObjectNode out = NODES.objectNode();
-        requests.forEach(out.putObject("requests")::put);
-        limits.forEach(out.putObject("limits")::put);
-        return out;
-    }
-
-    private static Map<String, String> merged(Map<String, String> defaults, Map<String, Quantity> override, String what,
-            List<String> warnings) {
-        Map<String, String> out = new java.util.TreeMap<>(defaults);
-        if (override != null) {
-            override.forEach((resource, quantity) -> {
-                String value = quantity == null ? null : quantity.toString();
-                try {
-                    amount(value);
-                    out.put(resource, value);
-                } catch (RuntimeException e) {
-                    warnings.add("integcov: spec.agentResources." + what + "." + resource + "=" + value
-                            + " is not a quantity; using " + defaults.getOrDefault(resource, "none"));
-                }
-            });
-        }
-        return out;
-    }
-
-    static BigDecimal amount(String quantity) {
-        if (quantity == null || quantity.isBlank()) {
-            throw new IllegalArgumentException("empty quantity");
-        }
-        return Quantity.getAmountInBytes(new Quantity(quantity));
-    }
-
-    private static Set<String> names(JsonNode list) {
+    static Set<String> names(JsonNode list) {
         Set<String> out = new HashSet<>();
         for (JsonNode item : list) {
             JsonNode name = item.path("name");

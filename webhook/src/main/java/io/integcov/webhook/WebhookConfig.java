@@ -12,7 +12,7 @@ import java.util.Optional;
 public interface WebhookConfig {
     /**
      * Image of the Go agent ({@code integcov/agent}), run by the install init container; a CoverageCapture's
-     * spec.wrapperImage overrides it.
+     * spec.agentImage (or its deprecated alias spec.wrapperImage) overrides it.
      */
     @WithDefault("integcov/agent:0.1.0")
     String agentImage();

@@ -73,7 +73,7 @@ class MutateEndpointTest {
         Pod patched = JSON.treeToValue(applyPatch(response, original), Pod.class);
         assertEquals("checkout-cov", patched.getMetadata().getAnnotations().get(Labels.INJECTED_ANNOTATION));
         assertEquals("istio-proxy:no-command", patched.getMetadata().getAnnotations().get(Labels.SKIPPED_ANNOTATION));
-        assertEquals(List.of(Labels.WRAPPER_PATH, "run", "--", "/checkout"),
+        assertEquals(List.of(Labels.AGENT_PATH, "run", "--", "/checkout"),
                 patched.getSpec().getContainers().get(0).getCommand());
         assertEquals(List.of("--listen=:8080"), patched.getSpec().getContainers().get(0).getArgs());
         assertEquals("gs://cov/shop", PodMutatorTest.env(patched.getSpec().getContainers().get(0), Labels.ENV_STORAGE)

@@ -214,8 +214,8 @@ class PodMutatorTest {
             command.addAll(spec.getCommandOverrides().stream().filter(o -> o.getContainer().equals(name)).findFirst()
                     .orElseThrow().getCommand());
         }
-        if (!command.get(0).equals(Labels.WRAPPER_PATH)) {
-            command.addAll(0, PodMutator.WRAPPER_PREFIX);
+        if (!command.get(0).equals(Labels.AGENT_PATH)) {
+            command.addAll(0, PodMutator.AGENT_RUN_PREFIX);
         }
         assertEquals(command, now.getCommand(), "command of " + name);
         if (expect.path("commands").has(name)) {
@@ -418,7 +418,7 @@ class PodMutatorTest {
             Container orig = before.getSpec().getContainers().get(i);
             Container now = after.getSpec().getContainers().get(i);
             boolean wrapped = now.getCommand() != null && !now.getCommand().isEmpty()
-                    && now.getCommand().get(0).equals(Labels.WRAPPER_PATH);
+                    && now.getCommand().get(0).equals(Labels.AGENT_PATH);
             boolean ownStorageEnv = orig.getEnv() != null
                     && orig.getEnv().stream().anyMatch(e -> storageNames.contains(e.getName()));
             if (!wrapped || ownStorageEnv) {

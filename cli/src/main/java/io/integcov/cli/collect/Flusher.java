@@ -86,7 +86,7 @@ public final class Flusher {
             }
         }
         for (String container : injected.getWrapped()) {
-            targets.add(new Target(name, container, WRAP, List.of(Labels.WRAPPER_PATH, "flush")));
+            targets.add(new Target(name, container, WRAP, List.of(Labels.AGENT_PATH, "flush")));
         }
         return targets;
     }

@@ -67,7 +67,7 @@ class FlusherExecTest {
         return path.append("container=").append(container).append("&stdout=true&stderr=true").toString();
     }
 
-    static final List<String> WRAPPED_FLUSH = List.of(Labels.WRAPPER_PATH, "flush");
+    static final List<String> WRAPPED_FLUSH = List.of(Labels.AGENT_PATH, "flush");
     static final List<String> SIDECAR_FLUSH = List.of("/integcov-agent", "flush");
 
     /** The mock API server answers one exec of {@code command}: {@code exit} on the error channel, then it closes. */
@@ -110,7 +110,7 @@ class FlusherExecTest {
         List<Flusher.Result> results = new Flusher(client, "shop", "e2e", 4).flushAll(Duration.ofSeconds(30));
 
         assertEquals(List.of(
-                new Flusher.Result(new Flusher.Target("api-1", "app", "wrap", List.of(Labels.WRAPPER_PATH, "flush")),
+                new Flusher.Result(new Flusher.Target("api-1", "app", "wrap", List.of(Labels.AGENT_PATH, "flush")),
                         true, ""),
                 new Flusher.Result(new Flusher.Target("api-2", "integcov-agent", "sidecar",
                         List.of("/integcov-agent", "flush")), false, "integcov-agent flush exited 1")),

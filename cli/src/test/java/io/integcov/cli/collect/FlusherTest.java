@@ -17,12 +17,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Which pods and containers {@code collect --flush} runs {@code integcov-agent flush} in, and with which binary. */
 class FlusherTest {
-    static final List<String> WRAP_FLUSH = List.of(Labels.WRAPPER_PATH, "flush");
+    static final List<String> WRAP_FLUSH = List.of(Labels.AGENT_PATH, "flush");
     static final List<String> SIDECAR_FLUSH = List.of("/integcov-agent", "flush");
 
     static Container wrapped(String name) {
         return new ContainerBuilder().withName(name).withImage("app")
-                .withCommand(Labels.WRAPPER_PATH, "run", "--", "/app").build();
+                .withCommand(Labels.AGENT_PATH, "run", "--", "/app").build();
     }
 
     static Container plain(String name) {
@@ -48,7 +48,7 @@ class FlusherTest {
     static Pod pod(String injectedBy, String phase, boolean deleting, List<Container> init,
             List<Container> containers) {
         List<String> wrapped = containers.stream().filter(c -> c.getCommand() != null && !c.getCommand().isEmpty()
-                && c.getCommand().get(0).equals(Labels.WRAPPER_PATH)).map(Container::getName).toList();
+                && c.getCommand().get(0).equals(Labels.AGENT_PATH)).map(Container::getName).toList();
         List<String> served = init.stream().filter(c -> c.getCommand() != null && c.getCommand().size() > 1
                 && c.getCommand().get(1).equals("sidecar")).flatMap(c -> c.getCommand().stream().skip(2)).toList();
         return pod(InjectedPod.annotations(injectedBy, wrapped, served), phase,

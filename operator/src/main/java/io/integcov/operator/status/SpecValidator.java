@@ -68,8 +68,16 @@ public final class SpecValidator {
         if (spec.getUploadTimeoutSeconds() != null && spec.getUploadTimeoutSeconds() < 1) {
             errors.add("spec.uploadTimeoutSeconds must be at least 1");
         }
+        if (spec.getAgentImage() != null && spec.getAgentImage().isBlank()) {
+            errors.add("spec.agentImage must not be blank when set");
+        }
         if (spec.getWrapperImage() != null && spec.getWrapperImage().isBlank()) {
             errors.add("spec.wrapperImage must not be blank when set");
+        }
+        if (spec.getAgentImage() != null && spec.getWrapperImage() != null
+                && !spec.getAgentImage().equals(spec.getWrapperImage())) {
+            errors.add("spec.wrapperImage is the deprecated name of spec.agentImage; when both are set they must be"
+                    + " equal ('" + spec.getWrapperImage() + "' is not '" + spec.getAgentImage() + "')");
         }
         return errors;
     }

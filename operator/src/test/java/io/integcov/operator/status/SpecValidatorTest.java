@@ -60,6 +60,7 @@ class SpecValidatorTest {
                 new CommandOverride("worker", List.of("")),
                 new CommandOverride(" ", List.of("/bin/y")))));
         spec.setUploadTimeoutSeconds(0);
+        spec.setAgentImage(" ");
         spec.setWrapperImage(" ");
         assertEquals(List.of(
                 "spec.containers[1] must not be empty",
@@ -70,6 +71,7 @@ class SpecValidatorTest {
                 "spec.commandOverrides[2].command[0] (the executable) must not be empty",
                 "spec.commandOverrides[3].container must not be empty",
                 "spec.uploadTimeoutSeconds must be at least 1",
+                "spec.agentImage must not be blank when set",
                 "spec.wrapperImage must not be blank when set"), SpecValidator.validate(spec));
     }
 
@@ -79,6 +81,27 @@ class SpecValidatorTest {
         spec.setSelector(new LabelSelectorBuilder().addNewMatchExpression().withKey("app").withOperator("In")
                 .endMatchExpression().build());
         assertEquals(List.of("spec.selector.matchExpressions[0].values must not be empty for operator In"),
+                SpecValidator.validate(spec));
+    }
+
+    @Test
+    void theDeprecatedWrapperImageAloneOrEqualToAgentImageIsValid() {
+        CoverageCaptureSpec alone = validSpec();
+        alone.setWrapperImage("registry.example/integcov:old-name");
+        assertEquals(List.of(), SpecValidator.validate(alone));
+        CoverageCaptureSpec both = validSpec();
+        both.setAgentImage("registry.example/integcov:1");
+        both.setWrapperImage("registry.example/integcov:1");
+        assertEquals(List.of(), SpecValidator.validate(both));
+    }
+
+    @Test
+    void agentImageAndADifferentWrapperImageConflict() {
+        CoverageCaptureSpec spec = validSpec();
+        spec.setAgentImage("registry.example/integcov:2");
+        spec.setWrapperImage("registry.example/integcov:1");
+        assertEquals(List.of("spec.wrapperImage is the deprecated name of spec.agentImage; when both are set they must"
+                + " be equal ('registry.example/integcov:1' is not 'registry.example/integcov:2')"),
                 SpecValidator.validate(spec));
     }
 }

@@ -69,7 +69,7 @@ class StatusCalculatorTest {
         CoverageCapture capture = capture("api-cov", 1);
         // a container of the user that runs the agent path itself is not taken for one the webhook wrapped
         Container ownAgent = new ContainerBuilder().withName("tool")
-                .withCommand(Labels.WRAPPER_PATH, "run", "--", "/tool").build();
+                .withCommand(Labels.AGENT_PATH, "run", "--", "/tool").build();
         List<Pod> pods = List.of(
                 withSpec(pod("api-2", Map.of("app", "api"),
                         InjectedPod.annotations("api-cov", List.of("worker"), List.of("api"))), List.of(ownAgent)),
