@@ -227,7 +227,9 @@ import_archives() {
     name=$(tar -xOf "$archive" index.json | jq -r '.manifests[0].annotations["org.opencontainers.image.ref.name"]')
     ctr --address "$sock" -n k8s.io images import "$archive" >/dev/null \
       || die "ctr images import of $archive failed"
-    ctr --address "$sock" -n k8s.io images ls -q | grep -qxF "$name" \
+    # the whole list first: `ctr ... | grep -q` under pipefail fails when grep exits on the match before ctr has
+    # written the lines after it (SIGPIPE)
+    ctr --address "$sock" -n k8s.io images ls -q | grep -xF "$name" >/dev/null \
       || die "$name not listed by containerd after importing $archive"
     log "imported $name"
   done
