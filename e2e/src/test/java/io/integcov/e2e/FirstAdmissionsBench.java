@@ -189,8 +189,8 @@ class FirstAdmissionsBench {
                 .mapToObj(n -> String.format("%.1f", n / 1e6)).collect(Collectors.joining(" ")));
         if (afterCold != null && beforeWarm != null && afterWarm != null) {
             System.out.println("the webhook's own integcov_admission_seconds (handler to response written),"
-                    + " admissions by bucket:");
-            System.out.printf("%-10s %12s %12s%n", "le", "cold " + COLD, "warm " + WARM);
+                    + " webhook calls by bucket (cumulative):");
+            System.out.printf("%-10s %12s %12s%n", "le", "calls, cold", "calls, warm"); // the API server may call twice per create
             for (String le : afterCold.keySet()) {
                 if (le.startsWith("_")) {
                     continue;
