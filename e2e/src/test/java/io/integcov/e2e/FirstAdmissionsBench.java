@@ -174,7 +174,8 @@ class FirstAdmissionsBench {
             integcov.startWebhook(); // back to its 2 replicas
         }
 
-        System.out.printf("%nfirst admissions after a webhook pod becomes Ready, round %d of %d (pod %s; scaled 0 -> 1, Ready and in"
+        System.out.printf("%nfirst admissions after a webhook pod becomes Ready, round %d of %d (pod %s; scaled 0 -> 1,"
+                + " Ready and in"
                 + " the EndpointSlice %.1f s after the scale-up; the %d cold admissions took %.1f s)%n", r, rounds, pod,
                 (tReady - tScaled) / 1e9, COLD, (tColdDone - tReady) / 1e9);
         System.out.printf("server-side dry-run pod creates through the API server, one at a time, client-side time"
@@ -190,7 +191,8 @@ class FirstAdmissionsBench {
         if (afterCold != null && beforeWarm != null && afterWarm != null) {
             System.out.println("the webhook's own integcov_admission_seconds (handler to response written),"
                     + " webhook calls by bucket (cumulative):");
-            System.out.printf("%-10s %12s %12s%n", "le", "calls, cold", "calls, warm"); // the API server may call twice per create
+            // the API server may call the webhook twice per create (reinvocationPolicy IfNeeded)
+            System.out.printf("%-10s %12s %12s%n", "le", "calls, cold", "calls, warm");
             for (String le : afterCold.keySet()) {
                 if (le.startsWith("_")) {
                     continue;
