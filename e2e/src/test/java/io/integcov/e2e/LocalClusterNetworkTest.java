@@ -131,6 +131,18 @@ class LocalClusterNetworkTest {
                 CONVERGE.toSeconds(), TimeUnit.SECONDS);
     }
 
+    /**
+     * Runs a netprobe client pod {@code name} with {@code args} until it ends, asserts it ended in {@code phase}
+     * (Succeeded or Failed) and returns its log.
+     */
+    static String clientRun(String ns, String name, String phase, String... args) {
+        admin.pods().inNamespace(ns).resource(netprobePod(name, Map.of("app", "client"), args)).create();
+        Pod pod = ended(ns, name);
+        String log = admin.pods().inNamespace(ns).withName(name).getLog();
+        assertEquals(phase, pod.getStatus().getPhase(), log);
+        return log;
+    }
+
     /** Runs netprobe in the pod (exec: apiserver -> kubelet -> containerd, not the pod network); its output. */
     static String exec(String ns, String pod, String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -275,37 +287,22 @@ class LocalClusterNetworkTest {
         // a pod, by name: the Service and its endpoints exist and the host went through them, so the client's
         // tries only cover CoreDNS's own watch catching up (it logs each failed try)
         String url = "http://echo." + ns + ".svc." + cluster.clusterDomain() + "/";
-        admin.pods().inNamespace(ns).resource(netprobePod("client", Map.of("app", "client"), "get", url, "20"))
-                .create();
-        Pod client = ended(ns, "client");
-        String log = admin.pods().inNamespace(ns).withName("client").getLog();
-        assertEquals("Succeeded", client.getStatus().getPhase(), log);
+        String log = clientRun(ns, "client", "Succeeded", "get", url, "20");
         assertTrue(Pattern.compile("GET " + Pattern.quote(url) + ": 200 netprobe echo-[ab]").matcher(log).find(), log);
 
         // the short name through the pod's search path (ns.svc.cluster.local), as apps write it
-        admin.pods().inNamespace(ns).resource(netprobePod("client-short", Map.of("app", "client"), "get",
-                "http://echo/", "20")).create();
-        Pod shortName = ended(ns, "client-short");
-        String shortLog = admin.pods().inNamespace(ns).withName("client-short").getLog();
-        assertEquals("Succeeded", shortName.getStatus().getPhase(), shortLog);
+        String shortLog = clientRun(ns, "client-short", "Succeeded", "get", "http://echo/", "20");
         assertTrue(shortLog.contains(": 200 netprobe echo-"), shortLog);
 
         // the API server from a pod: https://kubernetes.default.svc (10.96.0.1:443 -> the bridge address), verified
         // with the ServiceAccount's CA; /version is readable without credentials
         String api = "https://kubernetes.default.svc." + cluster.clusterDomain() + "/version";
-        admin.pods().inNamespace(ns).resource(netprobePod("api-client", Map.of("app", "client"), "get", api, "20",
-                "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt")).create();
-        Pod apiClient = ended(ns, "api-client");
-        String apiLog = admin.pods().inNamespace(ns).withName("api-client").getLog();
-        assertEquals("Succeeded", apiClient.getStatus().getPhase(), apiLog);
+        String apiLog = clientRun(ns, "api-client", "Succeeded", "get", api, "20",
+                "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt");
         assertTrue(apiLog.contains(": 200 ") && apiLog.contains(KubeApiServer.pinnedVersion()), apiLog);
 
         // a name outside the cluster: CoreDNS has no upstream and answers NXDOMAIN at once
-        admin.pods().inNamespace(ns).resource(netprobePod("outside", Map.of("app", "client"), "get",
-                "http://example.invalid/", "1")).create();
-        Pod outside = ended(ns, "outside");
-        String outsideLog = admin.pods().inNamespace(ns).withName("outside").getLog();
-        assertEquals("Failed", outside.getStatus().getPhase(), outsideLog);
+        String outsideLog = clientRun(ns, "outside", "Failed", "get", "http://example.invalid/", "1");
         assertTrue(outsideLog.contains("no such host"), outsideLog);
         admin.namespaces().withName(ns).delete();
     }
