@@ -203,15 +203,17 @@ class CoverageCaptureOperatorTest {
                 .withAdmissionReviewVersions("v1").withSideEffects("None").endWebhook()
                 .build()).create();
 
-        MutatingWebhookConfiguration patched = await().atMost(PATIENCE).until(
+        // the operator widens the caBundle to a new CA before it writes the Secret (trusted before served), so a
+        // caBundle alone does not mean the Secret exists yet: wait for the Secret, then for the caBundle to hold its CA
+        Secret secret = await().atMost(PATIENCE).until(
+                () -> client.secrets().inNamespace("integcov-system").withName("integcov-webhook-tls").get(),
+                java.util.Objects::nonNull);
+        await().atMost(PATIENCE).until(
                 () -> client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("integcov").get(),
-                mwc -> mwc.getWebhooks().get(0).getClientConfig().getCaBundle() != null);
+                mwc -> secret.getData().get("ca.crt").equals(mwc.getWebhooks().get(0).getClientConfig().getCaBundle()));
 
-        Secret secret = client.secrets().inNamespace("integcov-system").withName("integcov-webhook-tls").get();
-        assertNotNull(secret);
         assertEquals("kubernetes.io/tls", secret.getType());
         String caPem = decode(secret.getData().get("ca.crt"));
-        assertEquals(secret.getData().get("ca.crt"), patched.getWebhooks().get(0).getClientConfig().getCaBundle());
 
         X509Certificate serving = PemCodec.parseCertificate(decode(secret.getData().get("tls.crt")));
         serving.verify(PemCodec.parseCertificate(caPem).getPublicKey());
