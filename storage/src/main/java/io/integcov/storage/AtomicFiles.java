@@ -15,10 +15,12 @@ import java.nio.file.attribute.FileAttribute;
  * Files that readers see whole or not at all: the content goes to a temp file next to the target (same file system,
  * so the rename is atomic), is flushed to disk, and is renamed over the target; the directory is flushed too where the
  * platform allows it. A failure leaves the target as it was and no temp file behind. Temp files start with
- * {@value #TEMP_PREFIX}, which listings skip.
+ * {@value #TEMP_PREFIX} and end with {@value #TEMP_SUFFIX}; {@link #isTemporary} tells them, and the agent's (Go
+ * {@code atomicfile}: {@code .<name>.<random>.tmp}), from finished files, so listings skip writes in progress.
  */
 public final class AtomicFiles {
     public static final String TEMP_PREFIX = ".integcov-tmp-";
+    public static final String TEMP_SUFFIX = ".tmp";
 
     /**
      * Writes the content into the temp file that {@link #replace} created (write into it, do not replace it: a new
@@ -33,13 +35,21 @@ public final class AtomicFiles {
     }
 
     /**
+     * Whether {@code fileName} is a write in progress of this class or of the agent: hidden and ending with
+     * {@value #TEMP_SUFFIX}. No key integcov writes has a hidden last segment, so no finished object is taken for one.
+     */
+    public static boolean isTemporary(String fileName) {
+        return fileName.startsWith(".") && fileName.endsWith(TEMP_SUFFIX);
+    }
+
+    /**
      * Creates {@code target}'s directory if needed, lets {@code content} fill a temp file beside it (created with
      * {@code attributes}, e.g. owner-only permissions) and renames that over {@code target}.
      */
     public static void replace(Path target, Content content, FileAttribute<?>... attributes) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, TEMP_PREFIX, ".tmp", attributes);
+        Path temp = Files.createTempFile(dir, TEMP_PREFIX, TEMP_SUFFIX, attributes);
         try {
             content.writeTo(temp);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {

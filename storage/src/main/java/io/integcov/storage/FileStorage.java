@@ -34,7 +34,7 @@ public final class FileStorage implements Storage {
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
                 String key = root.relativize(file).toString().replace(java.io.File.separatorChar, '/');
-                if (key.startsWith(keyPrefix) && !file.getFileName().toString().startsWith(AtomicFiles.TEMP_PREFIX)) {
+                if (key.startsWith(keyPrefix) && !AtomicFiles.isTemporary(file.getFileName().toString())) {
                     out.add(new StoredObject(key, Files.size(file)));
                 }
             }

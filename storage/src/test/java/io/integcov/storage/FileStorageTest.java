@@ -49,6 +49,17 @@ class FileStorageTest {
     }
 
     @Test
+    void listingSkipsWritesInProgressOfTheJavaSideAndOfTheAgent() throws Exception {
+        FileStorage storage = new FileStorage(tmp);
+        storage.putBytes("ns/pod/c/run/covmeta.1", new byte[2]);
+        Path run = tmp.resolve("ns/pod/c/run");
+        // what the agent's atomicfile.Write and AtomicFiles.replace have on disk before their rename
+        Files.write(run.resolve(".covcounters.1.2.3.4071826491.tmp"), new byte[7]);
+        Files.write(run.resolve(AtomicFiles.TEMP_PREFIX + "123" + AtomicFiles.TEMP_SUFFIX), new byte[7]);
+        assertEquals(List.of(new Storage.StoredObject("ns/pod/c/run/covmeta.1", 2)), storage.list("ns/"));
+    }
+
+    @Test
     void listOfMissingRootIsEmpty() throws Exception {
         assertEquals(List.of(), new FileStorage(tmp.resolve("absent")).list(""));
     }
