@@ -222,9 +222,10 @@ class CoverageCaptureOperatorTest {
                 "integcov-webhook.integcov-system.svc.cluster.local", "127.0.0.1", "localhost")), sans.toString());
 
         Path outputDir = Path.of(OperatorTestProfile.TLS_OUTPUT_DIR);
-        await().atMost(PATIENCE).until(() -> Files.exists(outputDir.resolve("tls.key")));
-        assertEquals(decode(secret.getData().get("tls.crt")), Files.readString(outputDir.resolve("tls.crt")));
-        assertEquals(caPem, Files.readString(outputDir.resolve("ca.crt")));
+        // the files are written after the Secret, in the same check: wait until they hold what the Secret holds
+        await().atMost(PATIENCE).until(() -> Files.exists(outputDir.resolve("tls.key"))
+                && decode(secret.getData().get("tls.crt")).equals(Files.readString(outputDir.resolve("tls.crt")))
+                && caPem.equals(Files.readString(outputDir.resolve("ca.crt"))));
     }
 
     @Test
