@@ -67,12 +67,13 @@ jq -n --arg cd "$config_digest" --argjson cs "$config_size" --arg ld "$layer_dig
     layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $ld, size: $ls}]}' > "$tmp/manifest.json"
 read -r manifest_digest manifest_size < <(blob "$tmp/manifest.json")
 
+# the reference names the whole image, as in the archives `buildah push oci-archive:FILE:NAME` writes, so one importer
+# (src/ci/images/build.sh import) reads the name the same way from both
 jq -n --arg md "$manifest_digest" --argjson ms "$manifest_size" --arg arch "$(arch)" --arg name "$name" \
-  --arg tag "${ref##*:}" \
   '{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
     manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $md, size: $ms,
       platform: {architecture: $arch, os: "linux"},
-      annotations: {"io.containerd.image.name": $name, "org.opencontainers.image.ref.name": $tag}}]}' \
+      annotations: {"io.containerd.image.name": $name, "org.opencontainers.image.ref.name": $name}}]}' \
   > "$tmp/layout/index.json"
 echo '{"imageLayoutVersion":"1.0.0"}' > "$tmp/layout/oci-layout"
 archive=${out:-$tmp/image.tar}
@@ -80,10 +81,6 @@ tar -C "$tmp/layout" --sort=name --numeric-owner --owner=0 --group=0 --mtime=@0 
 
 if [[ $import == 1 ]]; then
   [[ -f $STATE_DIR/workdir ]] || die "no local cluster is running (start it with src/ci/cluster/up.sh)"
-  sock="$(cat "$STATE_DIR/workdir")/containerd/containerd.sock"
-  ctr --address "$sock" -n k8s.io images import "$archive" >/dev/null 2>"$tmp/ctr.err" \
-    || { cat "$tmp/ctr.err" >&2; die "ctr images import of $name failed"; }
-  listed=$(ctr --address "$sock" -n k8s.io images ls -q)
-  grep -qxF "$name" <<< "$listed" || die "$name not listed by containerd after import"
+  "$here/../images/build.sh" import "$(cat "$STATE_DIR/workdir")/containerd/containerd.sock" "$archive"
 fi
 echo "$name $manifest_digest"
