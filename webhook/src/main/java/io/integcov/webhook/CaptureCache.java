@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.Store;
 import io.integcov.model.CoverageCapture;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -19,8 +19,14 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * CoverageCaptures of all namespaces, from a SharedIndexInformer (indexed by namespace), or from a static YAML file when
+ * CoverageCaptures of all namespaces, from a SharedIndexInformer, or from a static YAML file when
  * {@code integcov.captures.source=file}. Requests only read the cache.
+ *
+ * <p>A lookup filters the informer's whole store by namespace instead of asking its namespace index: fabric8 updates an
+ * index by first removing the key from the old value's set and then adding it to the new one, with nothing holding
+ * readers off in between. Every status write of the operator is such an update, so an admission at that moment found
+ * no capture and the pod was admitted without the agent. The store replaces an item in one map write, and there are
+ * few captures to filter.
  */
 @ApplicationScoped
 public class CaptureCache implements CaptureLookup {
@@ -61,10 +67,18 @@ public class CaptureCache implements CaptureLookup {
     @Override
     public List<CoverageCapture> inNamespace(String namespace) {
         if (fromFile != null) {
-            return fromFile.stream().filter(c -> namespace.equals(c.getMetadata().getNamespace())).toList();
+            return inNamespace(fromFile, namespace);
         }
         SharedIndexInformer<CoverageCapture> inf = informer;
-        return inf == null ? List.of() : inf.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+        return inf == null ? List.of() : inNamespace(inf.getStore(), namespace);
+    }
+
+    static List<CoverageCapture> inNamespace(Store<CoverageCapture> store, String namespace) {
+        return inNamespace(store.list(), namespace);
+    }
+
+    private static List<CoverageCapture> inNamespace(List<CoverageCapture> captures, String namespace) {
+        return captures.stream().filter(c -> namespace.equals(c.getMetadata().getNamespace())).toList();
     }
 
     @Override
