@@ -1,4 +1,4 @@
-// covapp is the Go program integcov's tests build with `go build -cover` and run under the wrapper.
+// covapp is the Go program integcov's tests build with `go build -cover` and run under the agent.
 //
 //	covapp [-exit N] [-serve ADDR] [-work N] [-print-env NAME] [-ready FILE]
 //
@@ -76,7 +76,7 @@ func main() {
 	for sig := range signals {
 		fmt.Printf("covapp: got %v\n", sig)
 		if sig == syscall.SIGUSR1 {
-			continue // proves the wrapper forwards signals other than TERM/INT unchanged
+			continue // proves the agent forwards signals other than TERM/INT unchanged
 		}
 		break
 	}
