@@ -18,6 +18,8 @@ mvn -B -ntp -pl e2e verify -Dtest=FirstAdmissionsBench -Dintegcov.bench=true -Ds
   "$@" >"$log" 2>&1 || status=$?
 # the bench's table: from its heading to the target line
 sed -n '/^first admissions after a webhook pod becomes Ready/,/^target p99/p' "$log"
+# the summary of all rounds, warm-up off against on: from its heading to the first line that is not its table
+awk '/^summary, /{on=1} on && (/^\[/ || /^$/){exit} on' "$log"
 if [[ $status -ne 0 ]]; then
   echo "first-admissions: mvn failed (exit $status); see $log" >&2
   grep -E 'ERROR|FAIL|NOT AS EXPECTED' "$log" | head -40 >&2 || true

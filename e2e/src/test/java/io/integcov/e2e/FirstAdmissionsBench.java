@@ -43,7 +43,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@value #WARM} warm ones the same way. Also measured in the same run: the same creates in an unlabelled namespace
  * (the API server does not call the webhook: the floor of client + API server), and the webhook's own histogram
  * {@code integcov_admission_seconds} read from the pod's {@code /q/metrics} after each series. The webhook goes back
- * to its 2 replicas at the end of each round; {@code -Dintegcov.bench.rounds=N} (default 2) restarts it N times.
+ * to its 2 replicas at the end of each round; {@code -Dintegcov.bench.rounds=N} (default 4) restarts it N times,
+ * alternately with the HTTPS warm-up off and on ({@code INTEGCOV_WARMUP_ENABLED} on the Deployment, set while it has no
+ * pods), and a summary compares the two.
+ *
+ * <p>The cold series starts only once the Service's ClusterIP accepts a TCP connection from this host: the new pod is
+ * the Service's only endpoint, and until kube-proxy has replaced its REJECT rule for a Service without endpoints the
+ * API server's call fails ({@code no route to host}) and the pod is admitted uninjected (fail open) after seconds. That
+ * lag is kube-proxy's, not the webhook's start.
  */
 @ExtendWith(LocalClusterExtension.class)
 class FirstAdmissionsBench {
@@ -134,21 +141,70 @@ class FirstAdmissionsBench {
     void firstAdmissionsAfterReadyAgainstWarm() throws Exception {
         // the client and the API server warm first, so that the cold series measures the webhook's start
         series(PLAIN_NS, "client-warmup", 300, false);
-        int rounds = Integer.getInteger("integcov.bench.rounds", 2);
-        for (int r = 1; r <= rounds; r++) {
-            round(r, rounds);
+        int rounds = Integer.getInteger("integcov.bench.rounds", 4);
+        try {
+            for (int r = 1; r <= rounds; r++) {
+                round(r, rounds, r % 2 == 0);
+            }
+        } finally {
+            integcov.stopWebhook();
+            setWarmup(null);
+            integcov.startWebhook();
+        }
+        System.out.printf("%nsummary, %d rounds (cold: first %d after Ready; warm: %d after %d more)%n", rounds, COLD,
+                WARM, WARMUP);
+        System.out.printf("%-8s %-6s %8s %8s %8s %8s %10s %10s %8s%n", "warm-up", "round", "cold p50", "cold p99",
+                "warm p50", "warm p99", "p50 ratio", "p99 ratio", "Ready s");
+        for (Result x : results) {
+            System.out.printf("%-8s %-6d %8.1f %8.1f %8.1f %8.1f %10.2f %10.2f %8.1f%n", x.warmup ? "on" : "off",
+                    x.round, percentileMs(x.cold, 50), percentileMs(x.cold, 99), percentileMs(x.warm, 50),
+                    percentileMs(x.warm, 99), percentileMs(x.cold, 50) / percentileMs(x.warm, 50),
+                    percentileMs(x.cold, 99) / percentileMs(x.warm, 99), x.readySeconds);
         }
         assertEquals(List.of(), wrong);
     }
 
+    record Result(int round, boolean warmup, long[] cold, long[] warm, double readySeconds) {
+    }
+
+    static final List<Result> results = new java.util.ArrayList<>();
+
+    /** Sets INTEGCOV_WARMUP_ENABLED on the webhook's container (null: removes it, the default, on). */
+    static void setWarmup(Boolean enabled) {
+        admin.apps().deployments().inNamespace(IntegcovInCluster.SYSTEM_NS).withName(IntegcovInCluster.WEBHOOK)
+                .edit(d -> {
+                    var c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+                    c.getEnv().removeIf(e -> "INTEGCOV_WARMUP_ENABLED".equals(e.getName()));
+                    if (enabled != null) {
+                        c.getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("INTEGCOV_WARMUP_ENABLED",
+                                enabled.toString(), null));
+                    }
+                    return d;
+                });
+    }
+
+    /** Waits until the webhook Service's ClusterIP accepts a TCP connection from this host (see the class comment). */
+    static void awaitServiceReachable() {
+        String ip = admin.services().inNamespace(IntegcovInCluster.SYSTEM_NS).withName(IntegcovInCluster.WEBHOOK).get()
+                .getSpec().getClusterIP();
+        org.awaitility.Awaitility.await("the webhook Service " + ip + ":443 accepts connections").atMost(START)
+                .pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> {
+                    try (java.net.Socket s = new java.net.Socket()) {
+                        s.connect(new java.net.InetSocketAddress(ip, 443), 1000);
+                        return true;
+                    }
+                });
+    }
+
     /** One restart of the webhook: its first admissions, then warm ones, and the table. */
-    void round(int r, int rounds) throws Exception {
+    void round(int r, int rounds, boolean warmupOn) throws Exception {
         long[] plain = series(PLAIN_NS, "plain-" + r, WARM, false);
 
         Set<String> before = webhookPodNames();
         String pod;
         long tScaled;
         long tReady;
+        long tReachable;
         long tColdDone;
         long[] cold;
         long[] warm;
@@ -157,11 +213,14 @@ class FirstAdmissionsBench {
         Map<String, Double> afterWarm;
         try {
             integcov.stopWebhook();
+            setWarmup(warmupOn);
             admin.apps().deployments().inNamespace(IntegcovInCluster.SYSTEM_NS).withName(IntegcovInCluster.WEBHOOK)
                     .scale(1);
             tScaled = System.nanoTime();
             pod = awaitNewReadyWebhookPod(before);
             tReady = System.nanoTime();
+            awaitServiceReachable();
+            tReachable = System.nanoTime();
             cold = series(NS, "cold-" + r, COLD, true);
             tColdDone = System.nanoTime();
             afterCold = admissionHistogram(pod);
@@ -174,10 +233,11 @@ class FirstAdmissionsBench {
             integcov.startWebhook(); // back to its 2 replicas
         }
 
-        System.out.printf("%nfirst admissions after a webhook pod becomes Ready, round %d of %d (pod %s; scaled 0 -> 1,"
-                + " Ready and in"
-                + " the EndpointSlice %.1f s after the scale-up; the %d cold admissions took %.1f s)%n", r, rounds, pod,
-                (tReady - tScaled) / 1e9, COLD, (tColdDone - tReady) / 1e9);
+        results.add(new Result(r, warmupOn, cold, warm, (tReady - tScaled) / 1e9));
+        System.out.printf("%nfirst admissions after a webhook pod becomes Ready, round %d of %d, HTTPS warm-up %s (pod"
+                + " %s; scaled 0 -> 1, Ready and in the EndpointSlice %.1f s after the scale-up, Service reachable %.2f s"
+                + " later; the %d cold admissions took %.1f s)%n", r, rounds, warmupOn ? "on" : "off", pod,
+                (tReady - tScaled) / 1e9, (tReachable - tReady) / 1e9, COLD, (tColdDone - tReachable) / 1e9);
         System.out.printf("server-side dry-run pod creates through the API server, one at a time, client-side time"
                 + " of each create call%n");
         System.out.printf("%-44s %8s %8s %8s%n", "series", "p50 ms", "p99 ms", "max ms");

@@ -46,7 +46,9 @@ public class Admission {
         /** Admitted unchanged because of an error (fail open). */
         error,
         /** Not an AdmissionReview (HTTP 400). */
-        invalid
+        invalid,
+        /** A warm-up review the webhook sent itself ({@link HttpsWarmup}): not in the latency histogram. */
+        warmup
     }
 
     /** A skipped or collided pod, to be reported as an Event on its CoverageCapture. */
@@ -152,8 +154,10 @@ public class Admission {
         if (namespace.isEmpty()) {
             namespace = metadata.path("namespace").asText("");
         }
+        boolean warmup = HttpsWarmup.NAMESPACE.equals(namespace);
         List<String> warnings = new ArrayList<>();
-        CaptureSelector.Choice choice = CaptureSelector.choose(metadata, captures.inNamespace(namespace));
+        CaptureSelector.Choice choice = CaptureSelector.choose(metadata,
+                warmup ? List.of(HttpsWarmup.CAPTURE) : captures.inNamespace(namespace));
         warnings.addAll(choice.warnings());
         if (choice.capture() == null) {
             if (!captures.synced()) {
@@ -171,7 +175,7 @@ public class Admission {
         Notice notice = null;
         // a dry run (kubectl --dry-run=server) gets the same answer but leaves no trace: the configuration declares
         // sideEffects NoneOnDryRun
-        if (!result.skipped().isEmpty() && !isDryRun(request)) {
+        if (!result.skipped().isEmpty() && !isDryRun(request) && !warmup) {
             notice = new Notice(choice.capture(), reason(result), podName,
                     "pod " + podName + (!result.injected() ? ": not injected" : ": partly injected")
                             + " (" + String.join(",", result.skipped()) + "): " + String.join("; ",
@@ -179,7 +183,7 @@ public class Admission {
         }
         ArrayNode patch = result.patch();
         return new Answer(apiVersion, uid, patch.isEmpty() ? null : patch, warnings,
-                result.injected() ? Outcome.injected : Outcome.skipped, notice);
+                warmup ? Outcome.warmup : result.injected() ? Outcome.injected : Outcome.skipped, notice);
     }
 
     /** Whether the request is a dry run ({@code request.dryRun: true}): nothing may be persisted for it. */

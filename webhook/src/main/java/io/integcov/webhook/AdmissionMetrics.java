@@ -39,7 +39,9 @@ public class AdmissionMetrics {
 
     public void record(Admission.Outcome outcome, long nanos) {
         admissions.get(outcome).increment();
-        latency.record(nanos, TimeUnit.NANOSECONDS);
+        if (outcome != Admission.Outcome.warmup) {
+            latency.record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     public void eventDropped() {

@@ -106,6 +106,27 @@ public interface WebhookConfig {
 
     Captures captures();
 
+    HttpsWarmupSettings warmup();
+
+    /** The HTTPS warm-up of {@link HttpsWarmup}, run before the pod reports ready. */
+    interface HttpsWarmupSettings {
+        /** false: ready without it (the first real admissions then pay for the warm-up). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** AdmissionReviews sent in all. */
+        @WithDefault("300")
+        int requests();
+
+        /** TLS connections they are spread over (each with its own handshake). */
+        @WithDefault("8")
+        int connections();
+
+        /** After this the pod reports ready anyway (logged): the warm-up never keeps the webhook from serving. */
+        @WithDefault("PT20S")
+        Duration timeout();
+    }
+
     interface Captures {
         /**
          * Where CoverageCaptures come from: {@code informer} (watch the cluster; the default) or {@code file} (a static
