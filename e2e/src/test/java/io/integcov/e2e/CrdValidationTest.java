@@ -22,13 +22,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -239,27 +241,32 @@ class CrdValidationTest {
         boolean ready() throws Exception;
     }
 
-    /** Polls {@code probe} until true; fails at once when etcd or kube-apiserver exited, with its log's end. */
+    /**
+     * Polls {@code probe} (every 200 ms) until true; an exception of the probe counts as not ready. Fails at once when
+     * etcd or kube-apiserver exited, with its log, or at the start deadline with the probe's last error.
+     */
     private static void waitUntil(String what, Probe probe) throws Exception {
-        Instant deadline = Instant.now().plus(START_DEADLINE);
-        Exception last = null;
-        while (Instant.now().isBefore(deadline)) {
-            for (int i = 0; i < processes.size(); i++) {
-                if (!processes.get(i).isAlive()) {
-                    throw new IllegalStateException(names.get(i) + " exited with " + processes.get(i).exitValue()
-                            + " before " + what + "; its log: " + work.resolve(names.get(i) + ".log"));
-                }
-            }
-            try {
-                if (probe.ready()) {
-                    return;
-                }
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.sleep(200);
+        AtomicReference<Exception> last = new AtomicReference<>();
+        try {
+            Awaitility.await(what).atMost(START_DEADLINE).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                    .pollInSameThread().until(() -> {
+                        for (int i = 0; i < processes.size(); i++) {
+                            if (!processes.get(i).isAlive()) {
+                                throw new IllegalStateException(names.get(i) + " exited with "
+                                        + processes.get(i).exitValue() + " before " + what + "; its log: "
+                                        + work.resolve(names.get(i) + ".log"));
+                            }
+                        }
+                        try {
+                            return probe.ready();
+                        } catch (Exception e) {
+                            last.set(e);
+                            return false;
+                        }
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("not ready within " + START_DEADLINE + ": " + what + "; logs in " + work
+                    + (last.get() == null ? "" : "; last error: " + last.get()), e);
         }
-        throw new IllegalStateException("not ready within " + START_DEADLINE + ": " + what + "; logs in " + work
-                + (last == null ? "" : "; last error: " + last));
     }
 }

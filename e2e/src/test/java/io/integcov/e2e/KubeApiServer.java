@@ -7,15 +7,16 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The kube-apiserver of the {@link LocalCluster} as the tests talk to it: its URL, the cluster CA, the static admin
@@ -53,29 +54,33 @@ public final class KubeApiServer implements AutoCloseable {
         boolean ready() throws Exception;
     }
 
-    /** Polls {@code probe} until true; fails early with the log tail if {@code owner} dies, or at the start deadline. */
+    /**
+     * Polls {@code probe} (every 250 ms) until true; an I/O error of the probe (nothing listening yet, TLS not served
+     * yet) counts as not ready. Fails at once with the log tail if {@code owner} dies, or at the start deadline with the
+     * last error.
+     */
     static void waitUntil(String what, ManagedProcess owner, Probe probe) throws Exception {
-        Instant deadline = Instant.now().plus(START_DEADLINE);
-        Exception last = null;
-        while (Instant.now().isBefore(deadline)) {
-            if (owner != null) {
-                owner.checkAlive();
-            }
-            try {
-                if (probe.ready()) {
-                    return;
-                }
-                last = null;
-            } catch (ConnectException | javax.net.ssl.SSLException | java.net.http.HttpTimeoutException e) {
-                last = e;
-            } catch (IOException e) {
-                last = e;
-            }
-            Thread.sleep(250);
+        AtomicReference<IOException> last = new AtomicReference<>();
+        try {
+            Awaitility.await(what).atMost(START_DEADLINE).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
+                    .pollInSameThread().until(() -> {
+                        if (owner != null) {
+                            owner.checkAlive();
+                        }
+                        try {
+                            boolean ready = probe.ready();
+                            last.set(null);
+                            return ready;
+                        } catch (IOException e) {
+                            last.set(e);
+                            return false;
+                        }
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("not ready within " + START_DEADLINE + ": " + what
+                    + (last.get() != null ? " (last error: " + last.get() + ")" : "")
+                    + (owner != null ? "; log " + owner.log() + ":\n" + owner.logTail(40) : ""), e);
         }
-        throw new IllegalStateException("not ready within " + START_DEADLINE + ": " + what
-                + (last != null ? " (last error: " + last + ")" : "")
-                + (owner != null ? "; log " + owner.log() + ":\n" + owner.logTail(40) : ""));
     }
 
     /** The k8s.io/kubernetes version src/ci/k8s-build/go.mod pins (what src/ci/build-k8s.sh builds). */

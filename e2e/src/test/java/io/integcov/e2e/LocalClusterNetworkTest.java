@@ -31,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +38,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -344,22 +345,23 @@ class LocalClusterNetworkTest {
         try {
             // the API server loads webhook configurations asynchronously: dry runs until the webhook answers
             String[] lastAnswer = {"none"};
-            Instant deadline = Instant.now().plus(CONVERGE);
-            boolean denied = false;
-            while (!denied && Instant.now().isBefore(deadline)) {
-                try {
-                    admin.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata()
-                            .withName("deny-dry-run").endMetadata().build()).dryRun().create();
-                    lastAnswer[0] = "admitted (webhook not loaded yet)";
-                } catch (KubernetesClientException e) {
-                    lastAnswer[0] = e.getMessage();
-                    denied = e.getMessage().contains("denied by netprobe probe-webhook");
-                }
-                if (!denied) {
-                    Thread.sleep(250);
-                }
+            try {
+                Awaitility.await("a dry-run create is denied by the webhook").atMost(CONVERGE).pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(250)).pollInSameThread().until(() -> {
+                            try {
+                                admin.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata()
+                                        .withName("deny-dry-run").endMetadata().build()).dryRun().create();
+                                lastAnswer[0] = "admitted (webhook not loaded yet)";
+                                return false;
+                            } catch (KubernetesClientException e) {
+                                lastAnswer[0] = e.getMessage();
+                                return e.getMessage().contains("denied by netprobe probe-webhook");
+                            }
+                        });
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("the webhook's own denial, through its Service, within " + CONVERGE
+                        + "; last answer: " + lastAnswer[0], e);
             }
-            assertTrue(denied, "the webhook's own denial, through its Service; last answer: " + lastAnswer[0]);
 
             KubernetesClientException e = org.junit.jupiter.api.Assertions.assertThrows(
                     KubernetesClientException.class, () -> admin.configMaps().inNamespace(ns).resource(
