@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.integcov.testing.Kubeconfig;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -144,31 +145,12 @@ public final class KubeApiServer implements AutoCloseable {
         return tr.getStatus().getToken();
     }
 
-    /** Writes a kubeconfig for {@code token} (user name {@code user}) and returns its path. */
+    /**
+     * Writes a kubeconfig for {@code token} (user name {@code user}, namespace default; made by the tests' one
+     * kubeconfig writer, {@link Kubeconfig}) and returns its path.
+     */
     public Path writeKubeconfig(Path file, String user, String token) throws IOException {
-        String yaml = """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: integcov-e2e
-                  cluster:
-                    server: %s
-                    certificate-authority: %s
-                users:
-                - name: %s
-                  user:
-                    token: %s
-                contexts:
-                - name: integcov-e2e
-                  context:
-                    cluster: integcov-e2e
-                    user: %s
-                    namespace: default
-                current-context: integcov-e2e
-                """.formatted(url(), caFile, user, token, user);
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, yaml);
-        return file;
+        return Kubeconfig.forServer(url()).caFile(caFile).user(user).token(token).namespace("default").write(file);
     }
 
     /** Closes the clients handed out (the cluster itself is stopped by {@link LocalCluster#close()}). */
