@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -47,5 +48,33 @@ func TestSidecarKeepsEveryRunOfACrashingAppAndCommitsOnSIGTERM(t *testing.T) {
 	}
 	if p := agenttest.Percent(t, gcs.DownloadAll(t, bucket, "sidecar/", manifest.FileName)); p == 0 {
 		t.Fatal("no coverage")
+	}
+}
+
+// prepare is the sidecar's postStart hook: it must leave a directory every app can write to, and exit 0 whatever
+// happens (a failing hook makes the kubelet restart the sidecar, and the apps would never start).
+func TestPrepareCreatesEachContainersDirectoryAndAlwaysExitsZero(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "covdata")
+	p := agent(t, []string{"GOCOVERDIR=" + root}, "prepare", "app", "web/2")
+	if code := p.wait(t); code != 0 || p.err() != "" {
+		t.Fatalf("exit %d: %s", code, p.describe())
+	}
+	for _, dir := range []string{"app", "web_2"} {
+		if info, err := os.Stat(filepath.Join(root, dir)); err != nil || info.Mode().Perm() != 0o777 {
+			t.Fatalf("%s: %v %v", dir, info, err)
+		}
+	}
+
+	blocked := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocked, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p = agent(t, []string{"GOCOVERDIR=" + blocked}, "prepare", "app")
+	if code := p.wait(t); code != 0 || !strings.Contains(p.err(), "integcov-agent: prepare: create "+blocked+"/app") {
+		t.Fatalf("a directory it cannot create: exit %d: %s", code, p.describe())
+	}
+	p = agent(t, []string{"GOCOVERDIR="}, "prepare", "app")
+	if code := p.wait(t); code != 0 || !strings.Contains(p.err(), "GOCOVERDIR is not set") {
+		t.Fatalf("without GOCOVERDIR: exit %d: %s", code, p.describe())
 	}
 }

@@ -1,4 +1,4 @@
-// Package agentcmd is the integcov-agent command line: run (wrap mode), install, version, help, and the hand-over to
+// Package agentcmd is the integcov-agent command line: run (wrap mode), prepare, install, version, help, and the hand-over to
 // integcov-agent-upload for everything that needs the storage client. It links only the standard library (a test
 // checks it): Go runs the package initialisation of everything linked before main, and the GCS client's would delay
 // the app's start by ~15 ms. Every line it writes to stderr starts with "integcov-agent:", since it shares stderr
@@ -12,8 +12,10 @@ import (
 	"syscall"
 
 	"integcov.io/agent/internal/console"
+	"integcov.io/agent/internal/coverdir"
 	"integcov.io/agent/internal/handoff"
 	"integcov.io/agent/internal/install"
+	"integcov.io/agent/internal/settings"
 )
 
 // Exit codes of the agent itself (run exits with the child's code instead).
@@ -28,6 +30,8 @@ const Usage = `Usage:
   integcov-agent run [--] CMD [ARGS...]   run CMD, forward signals, exit with its code, then upload GOCOVERDIR
   integcov-agent sidecar [CONTAINER...]   create GOCOVERDIR/<container> for each, upload files as Go finishes them,
                                           on SIGTERM upload the rest and write one manifest per container
+  integcov-agent prepare [CONTAINER...]   create GOCOVERDIR/<container> for each and exit 0 (the sidecar's postStart
+                                          hook: the kubelet starts the apps only after it, so their directories exist)
   integcov-agent flush                    ask every program importing integcov.io/agent/flush to write its counters
                                           now, then upload them with a manifest (mode flush)
   integcov-agent install DIR              copy integcov-agent and integcov-agent-upload to DIR (mode 0755)
@@ -71,6 +75,8 @@ func (a *Agent) Main(args []string) int {
 		err := execUploader(args)
 		a.Logf("cannot %s: %v", args[0], err)
 		return ExitError
+	case "prepare":
+		return a.prepare(args[1:])
 	case "install":
 		if len(args) != 2 || strings.HasPrefix(args[1], "-") {
 			return a.UsageError("install takes exactly one argument: the directory")
@@ -79,6 +85,23 @@ func (a *Agent) Main(args []string) int {
 	default: // version, help, unknown
 		return a.Shared("integcov-agent", args[0])
 	}
+}
+
+// prepare is the native sidecar's postStart hook. The kubelet starts the app containers only after a sidecar's
+// postStart hook has finished, while the sidecar's own process may still be starting; without the hook an app could
+// start before its GOCOVERDIR exists, and Go would then write no meta-data file and the flush package could not
+// listen. It always exits 0: a failing postStart hook makes the kubelet kill and restart the sidecar, which would keep
+// the apps from starting; a directory it cannot create is logged and the app runs as it would without integcov.
+func (a *Agent) prepare(containers []string) int {
+	root := os.Getenv(settings.EnvCoverDir)
+	if strings.TrimSpace(root) == "" {
+		a.Logf("prepare: %s is not set: no directories to create", settings.EnvCoverDir)
+		return ExitOK
+	}
+	if _, err := coverdir.ForContainers(root, containers); err != nil {
+		a.Logf("prepare: %v", err)
+	}
+	return ExitOK
 }
 
 // install copies the uploader first and the agent second, each atomically, so an installed integcov-agent always

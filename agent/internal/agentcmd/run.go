@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"integcov.io/agent/internal/coverdir"
 	"integcov.io/agent/internal/handoff"
 	"integcov.io/agent/internal/settings"
 	"integcov.io/agent/internal/supervise"
@@ -17,7 +18,7 @@ import (
 func (a *Agent) run(command []string) int {
 	sup := supervise.Listen()
 	sup.Group = signalGroup(os.Getenv(settings.EnvSignalGroup))
-	coverDirErr := ensureDir(os.Getenv(settings.EnvCoverDir))
+	coverDirErr := coverdir.Ensure(os.Getenv(settings.EnvCoverDir))
 	startedAt := time.Now()
 	if err := sup.Start(command, os.Environ()); err != nil {
 		a.Logf("%v", err)
@@ -57,19 +58,4 @@ func nothingToUpload(getenv func(string) string) string {
 		return settings.EnvCoverDir + " is not set; no coverage data to upload"
 	}
 	return ""
-}
-
-// ensureDir creates GOCOVERDIR when set and missing, mode 0777 whatever the umask: the app may run as another user.
-func ensureDir(dir string) error {
-	dir = strings.TrimSpace(dir)
-	if dir == "" {
-		return nil
-	}
-	if _, err := os.Stat(dir); err == nil {
-		return nil
-	}
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return err
-	}
-	return os.Chmod(dir, 0o777)
 }

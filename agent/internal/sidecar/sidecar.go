@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"integcov.io/agent/internal/coverdir"
 	"integcov.io/agent/internal/manifest"
 	"integcov.io/agent/internal/settings"
 	"integcov.io/agent/internal/storage"
@@ -95,21 +96,16 @@ type Sidecar struct {
 	containers map[string]*container
 }
 
-// Prepare creates root/<name> (0777: the app may run as another user) for each container, before the apps start.
+// Prepare creates root/<name> (coverdir.ForContainers) for each container and tracks it. The postStart hook
+// (`integcov-agent prepare`) has normally created them already, before the kubelet started the apps; this covers a
+// pod without the hook.
 func (s *Sidecar) Prepare(names []string) error {
 	s.containers = map[string]*container{}
-	for _, n := range names {
-		seg := settings.Segment(n)
-		dir := filepath.Join(s.Root, seg)
-		if err := os.MkdirAll(dir, 0o777); err != nil {
-			return fmt.Errorf("create %s: %w", dir, err)
-		}
-		if err := os.Chmod(dir, 0o777); err != nil {
-			return fmt.Errorf("chmod %s: %w", dir, err)
-		}
+	segments, err := coverdir.ForContainers(s.Root, names)
+	for _, seg := range segments {
 		s.track(seg)
 	}
-	return nil
+	return err
 }
 
 func (s *Sidecar) track(name string) *container {

@@ -133,6 +133,8 @@ class SidecarModeEndToEndTest {
         assertEquals("Always", sidecar.getRestartPolicy(), "a native sidecar");
         assertEquals(IntegcovInCluster.AGENT_IMAGE, sidecar.getImage());
         assertEquals(List.of(SIDECAR_BIN, "sidecar", "app"), sidecar.getCommand());
+        assertEquals(List.of(SIDECAR_BIN, "prepare", "app"), sidecar.getLifecycle().getPostStart().getExec().getCommand(),
+                "the app's GOCOVERDIR is created before the kubelet starts the app");
         Map<String, String> sidecarEnv = new java.util.HashMap<>();
         sidecar.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> sidecarEnv.put(e.getName(), e.getValue()));
         assertEquals(Labels.COVDATA_DIR, sidecarEnv.get(Labels.ENV_GOCOVERDIR));

@@ -73,7 +73,11 @@ final class AddedContainers {
     /**
      * The native sidecar: {@code integcov-agent sidecar <containers...>} straight from the agent image, restartPolicy
      * Always (started before the app containers, stopped after them), the covdata volume, the agent's env; Pod
-     * Security "restricted", explicit resources.
+     * Security "restricted", explicit resources. Its postStart hook {@code integcov-agent prepare <containers...>}
+     * creates each served container's GOCOVERDIR: the kubelet starts the next container once a sidecar's process runs
+     * and its postStart hook has finished, not once the process got anywhere, so without the hook an app could start
+     * before its directory exists and write no coverage meta-data (nor listen for flush requests). The hook always
+     * exits 0, so it never holds a pod back.
      */
     ObjectNode sidecarContainer(CoverageCaptureSpec spec, CoverageCapture capture, CaptureStorage storage,
             List<String> served, boolean withCredentials, JsonNode gracePeriod, List<String> warnings) {
@@ -83,6 +87,9 @@ final class AddedContainers {
         c.put("restartPolicy", "Always");
         ArrayNode command = c.putArray("command").add(settings.agentBinary()).add("sidecar");
         served.forEach(command::add);
+        ArrayNode prepare = c.putObject("lifecycle").putObject("postStart").putObject("exec").putArray("command")
+                .add(settings.agentBinary()).add("prepare");
+        served.forEach(prepare::add);
         ArrayNode env = c.putArray("env");
         Set<String> names = new HashSet<>();
         AgentEnv.addEnv(env, names, Labels.ENV_GOCOVERDIR, Labels.COVDATA_DIR);

@@ -338,7 +338,10 @@ class PodMutatorTest {
         assertEquals(mounts, now.getVolumeMounts(), "mounts of " + orig.getName());
     }
 
-    /** The native sidecar: integcov-agent sidecar for the served containers, restartPolicy Always, the agent's env. */
+    /**
+     * The native sidecar: integcov-agent sidecar for the served containers, restartPolicy Always, a postStart hook
+     * that creates their directories (the kubelet starts the apps only after it), the agent's env.
+     */
     private static void checkSidecar(Container sidecar, List<String> served, CoverageCapture capture,
             Long gracePeriodSeconds) {
         CoverageCaptureSpec spec = capture.getSpec();
@@ -347,6 +350,10 @@ class PodMutatorTest {
         List<String> command = new ArrayList<>(List.of("/integcov-agent", "sidecar"));
         command.addAll(served);
         assertEquals(command, sidecar.getCommand());
+        List<String> prepare = new ArrayList<>(List.of("/integcov-agent", "prepare"));
+        prepare.addAll(served);
+        assertEquals(prepare, sidecar.getLifecycle().getPostStart().getExec().getCommand(),
+                "the postStart hook creates each served container's GOCOVERDIR before the kubelet starts the apps");
         assertEquals(Labels.COVDATA_DIR, env(sidecar, Labels.ENV_GOCOVERDIR).getValue());
         storageEnv(capture).forEach((var, value) -> assertEquals(value, env(sidecar, var),
                 "the sidecar gets the storage settings a wrapped container without env of its own gets: " + var));
