@@ -1,7 +1,7 @@
 // Command bench measures integcov-agent side by side with a bare fork+exec of the same child, on this machine, in one
 // run, and prints a Markdown table (numbers go into bench/README.md; no test asserts on them).
 //
-//	cd bench/agent && go run . [-agent ../../agent/target/integcov-agent] [-n 30]
+//	cd bench/agent && go run . [-agent ../../agent/target/integcov-agent] [-n 30] [-starts 300]
 //
 // It needs fake-gcs-server in the integcov tool cache (src/ci/install-fake-gcs.sh) and Go (covapp is built with
 // -cover to make realistic coverage files).
@@ -26,14 +26,15 @@ import (
 func main() {
 	agent := flag.String("agent", "../../agent/target/integcov-agent", "the agent binary")
 	n := flag.Int("n", 30, "repetitions per measurement")
+	starts := flag.Int("starts", 300, "repetitions of the alternating start against the minimal Go wrapper (differences of a tenth of a millisecond need hundreds)")
 	flag.Parse()
-	if err := run(*agent, *n); err != nil {
+	if err := run(*agent, *n, *starts); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(agent string, n int) error {
+func run(agent string, n, starts int) error {
 	agent, _ = filepath.Abs(agent)
 	work, err := os.MkdirTemp("", "integcov-agent-bench-")
 	if err != nil {
@@ -67,7 +68,7 @@ func run(agent string, n int) error {
 		return err
 	}
 	var floor, agentAgain []time.Duration
-	for i := 0; i < n; i++ {
+	for i := 0; i < starts; i++ {
 		f, err := startDelays(1, nil, minimal, date, "+%s%N")
 		if err != nil {
 			return err
@@ -79,7 +80,7 @@ func run(agent string, n int) error {
 		floor, agentAgain = append(floor, f...), append(agentAgain, a...)
 	}
 	rows = append(rows, []string{"exec → child start, minimal Go fork+exec+wait wrapper vs agent, alternating (median of " +
-		strconv.Itoa(n) + ")", ms(median(floor)) + " (minimal wrapper)", ms(median(agentAgain)),
+		strconv.Itoa(starts) + ")", ms(median(floor)) + " (minimal wrapper)", ms(median(agentAgain)),
 		"+" + ms(median(agentAgain)-median(floor)) + fmt.Sprintf(" (×%.2f)", float64(median(agentAgain))/float64(median(floor))),
 		"≤ +0.5 ms over the minimal wrapper"})
 
