@@ -16,7 +16,7 @@
 #   src/ci/quickstart.sh [WORKDIR]    run it (Linux, as root; default WORKDIR target/quickstart, logs stay there)
 #   src/ci/quickstart.sh --print      print the script it would run and exit (no root, no cluster)
 #
-# Needs what .ci/run installs (JDK 17, Maven, Go, containerd, runc, CNI plugins, iptables, jq, buildah, debootstrap)
+# Needs what .ci/run installs (JDK 17, Maven, Go, containerd, runc, CNI plugins, iptables, nfacct, jq, buildah, debootstrap)
 # and the Kubernetes binaries and fake-gcs-server (src/ci/build-k8s.sh, src/ci/install-fake-gcs.sh: both are run here).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

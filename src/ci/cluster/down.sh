@@ -3,9 +3,9 @@
 # container, shim, mount, cgroup, bridge, route, iptables chain or rule, or sysctl change of the cluster remains; host
 # dirs that up.sh found missing (/run/containerd, /var/lib/cni, ...) are removed. WORKDIR keeps logs/ and pki/.
 # It touches only what is the cluster's: the processes up.sh recorded and everything in the cgroup subtree they and
-# the containers live in (never a process found by its command line); iptables chains with the cluster's prefixes
-# (KUBE-, CNI-, INTEGCOV-) that did not exist before up.sh, and the rules jumping to them; a sysctl only while it
-# still has the value the cluster gave it.
+# the containers live in (never a process found by its command line); the iptables chains, rules and nfacct counters
+# up.sh recorded as its own or kube-proxy's (lib.sh: never by a name pattern); a sysctl only while it still has the
+# value the cluster gave it.
 #
 #   src/ci/cluster/down.sh
 #
@@ -74,19 +74,27 @@ for m in $(cgroup_mounts); do
   done
 done
 
-# network: the bridge (pod veths went with their namespaces; the ClusterIP route goes with it), then the iptables
-# chains: kube-proxy removes its own (--cleanup), the rest of ours (and the rules jumping to them) by name
+# network: the bridge (pod veths went with their namespaces; the ClusterIP route goes with it), then netfilter:
+# up.sh's rule and chain, kube-proxy's (its own --cleanup), and what that cleanup leaves, as recorded by up.sh
 ip link show "$BRIDGE" >/dev/null 2>&1 && ip link del "$BRIDGE"
-if [[ -x $K8S_BIN/kube-proxy && -n $(our_chains iptables nat; our_chains iptables filter) ]]; then
-  "$K8S_BIN/kube-proxy" --cleanup > "$work/logs/kube-proxy-cleanup.log" 2>&1 || true
+if [[ -f $STATE_DIR/apiserver-port ]]; then
+  port=$(cat "$STATE_DIR/apiserver-port")
+  while iptables -w -D INPUT -p tcp --dport "$port" -j "$APISERVER_CHAIN" 2>/dev/null; do :; done
+  iptables -w -F "$APISERVER_CHAIN" 2>/dev/null && iptables -w -X "$APISERVER_CHAIN"
 fi
-for ipt in iptables ip6tables; do
-  command -v $ipt >/dev/null || continue
-  for t in filter nat mangle raw; do
-    mapfile -t chains < <(our_chains $ipt $t)
-    remove_chains $ipt $t "${chains[@]}"
+if [[ -f $STATE_DIR/kube-proxy-started && -x $K8S_BIN/kube-proxy ]]; then
+  "$K8S_BIN/kube-proxy" --cleanup > "$work/logs/kube-proxy-cleanup.log" 2>&1 || true
+  for ipt in iptables ip6tables; do
+    absent_before "chain $ipt $KUBE_PROXY_KEPT_CHAIN" || continue
+    for from in INPUT OUTPUT; do
+      while $ipt -w -D $from -j "$KUBE_PROXY_KEPT_CHAIN" 2>/dev/null; do :; done
+    done
+    $ipt -w -F "$KUBE_PROXY_KEPT_CHAIN" 2>/dev/null && $ipt -w -X "$KUBE_PROXY_KEPT_CHAIN"
   done
-done
+  for c in $KUBE_PROXY_COUNTERS; do
+    absent_before "counter $c" && nfacct get "$c" >/dev/null 2>&1 && nfacct delete "$c"
+  done
+fi
 
 # sysctls the kubelet and the CNI bridge plugin set: back to the value found before, unless changed since
 sysctl_set_by_us() { local kv; for kv in $SYSCTLS; do [[ ${kv%%=*} == "$1" ]] && echo "${kv#*=}"; done; }
@@ -131,11 +139,13 @@ if [[ -f $STATE_DIR/sysctls ]]; then
   done < "$STATE_DIR/sysctls"
 fi
 for ipt in iptables ip6tables; do
-  command -v $ipt >/dev/null || continue
   for t in filter nat mangle raw; do
-    p=$(our_chains $ipt $t | tr '\n' ' ')
-    [[ -z $p ]] || left+=("$ipt -t $t chains: $p")
+    p=$(new_cluster_chains $ipt $t | tr '\n' ' ')
+    [[ -z $p ]] || left+=("$ipt -t $t chains new since up.sh that no record covers (not removed): $p")
   done
+done
+for c in $KUBE_PROXY_COUNTERS; do
+  absent_before "counter $c" && nfacct get "$c" >/dev/null 2>&1 && left+=("nfacct counter $c")
 done
 if [[ -f $STATE_DIR/created-dirs ]]; then
   while read -r d; do [[ -n $d && -e $d ]] && left+=("directory $d"); done < "$STATE_DIR/created-dirs"

@@ -23,9 +23,17 @@ HOST_CGROUP=$CGROUP_ROOT/host            # the cluster's host processes (etcd ..
 # changed it since, and it is left alone). kube-proxy is configured to set none (conntrack: 0, localhostNodePorts).
 SYSCTLS="vm.overcommit_memory=1 vm.panic_on_oom=0 kernel.panic=10 kernel.panic_on_oops=1
 kernel.keys.root_maxkeys=1000000 kernel.keys.root_maxbytes=25000000 net.ipv4.ip_forward=1"
-# iptables chains of the cluster: KUBE-* (kube-proxy, the kubelet's canaries), CNI-* (CNI plugins), INTEGCOV-* (up.sh).
-# up.sh records the chains that exist before it starts; down.sh removes only chains with these prefixes that are new.
-OUR_CHAINS_RE='^(KUBE|CNI|INTEGCOV)-'
+# What the cluster adds to netfilter, each removed by down.sh from up.sh's record, never found by a name pattern:
+# - up.sh's own chain $APISERVER_CHAIN (filter) and the one INPUT rule for the apiserver's port ($STATE_DIR/apiserver-port);
+# - kube-proxy's chains and rules, which `kube-proxy --cleanup` removes except its chain $KUBE_PROXY_KEPT_CHAIN (filter,
+#   both families: left empty, still jumped to from INPUT and OUTPUT) and its nfacct counters $KUBE_PROXY_COUNTERS;
+#   down.sh removes those by name, and only the ones up.sh found absent ($STATE_DIR/absent-before).
+# The kubelet (makeIPTablesUtilChains: false) and the CNI bridge plugin (ipMasq: false, no portmap) add none.
+# down.sh's final check reports (never removes) any chain with these prefixes that is new since up.sh.
+APISERVER_CHAIN=INTEGCOV-APISERVER
+KUBE_PROXY_KEPT_CHAIN=KUBE-FIREWALL
+KUBE_PROXY_COUNTERS="ct_state_invalid_dropped_pkts localhost_nps_accepted_pkts"
+CLUSTER_CHAINS_RE='^(KUBE|CNI|INTEGCOV)-'
 HOST_DIRS="/run/containerd /var/lib/cni /var/lib/kubelet /run/netns /etc/cni /opt/cni"  # removed if we created them
 
 CNI_BIN_DIR=${CNI_BIN_DIR:-/usr/lib/cni}
@@ -63,29 +71,15 @@ pids_of_containers() { comm -23 <(pids_in_cgroup_root) <(pids_in_cgroup_root "${
 # the chains of an iptables table ($1 iptables|ip6tables, $2 table), built-in ones included
 ipt_chains() { "$1" -w -t "$2" -S 2>/dev/null | awk '$1 == "-P" || $1 == "-N" { print $2 }'; }
 
-# removes chains ($3...) from table $2 of $1: first the rules elsewhere that jump to them (deleted by rule number,
-# highest first, from `-L --line-numbers`: no rule text is parsed back into a command), then their rules, then them
-remove_chains() {
-  local ipt=$1 table=$2 chain n; shift 2
-  (($#)) || return 0
-  local targets=" $* "
-  for chain in $(ipt_chains "$ipt" "$table"); do
-    [[ $targets == *" $chain "* ]] && continue
-    for n in $("$ipt" -w -t "$table" -L "$chain" -n --line-numbers 2>/dev/null \
-        | awk -v t="$targets" 'NR > 2 && index(t, " " $2 " ") { print $1 }' | sort -rn); do
-      "$ipt" -w -t "$table" -D "$chain" "$n"
-    done
-  done
-  for chain in "$@"; do "$ipt" -w -t "$table" -F "$chain" 2>/dev/null; done
-  for chain in "$@"; do "$ipt" -w -t "$table" -X "$chain" 2>/dev/null; done
-}
-
-# chains of ours in table $2 of $1: our prefixes, not there before up.sh (the list up.sh recorded)
-our_chains() {
+# chains with the cluster's prefixes in table $2 of $1 that were not there before up.sh (for down.sh's check)
+new_cluster_chains() {
   local before=$STATE_DIR/chains.$1.$2
   [[ -f $before ]] || return 0
-  ipt_chains "$1" "$2" | grep -E "$OUR_CHAINS_RE" | grep -vxF -f "$before"
+  ipt_chains "$1" "$2" | grep -E "$CLUSTER_CHAINS_RE" | grep -vxF -f "$before"
 }
+
+# true when up.sh recorded that $1 ("chain iptables|ip6tables NAME" or "counter NAME") did not exist before it
+absent_before() { [[ -f $STATE_DIR/absent-before ]] && grep -qxF "$1" "$STATE_DIR/absent-before"; }
 
 # a TCP port on 127.0.0.1 for a cluster process: below the kernel's ephemeral range (so no outgoing connection is
 # given it meanwhile) and used by no socket now (/proc/net/tcp*: any state); $1.. ports already handed out

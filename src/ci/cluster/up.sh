@@ -24,8 +24,8 @@ work=$(realpath -m "$1")
 for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl coredns; do
   [[ -x $K8S_BIN/$b ]] || die "$K8S_BIN/$b missing: build it with src/ci/build-k8s.sh"
 done
-for c in containerd containerd-shim-runc-v2 runc ctr iptables ip jq openssl curl go setsid; do
-  command -v "$c" >/dev/null || die "$c not found (apt-get install containerd runc containernetworking-plugins iptables jq openssl curl util-linux iproute2)"
+for c in containerd containerd-shim-runc-v2 runc ctr iptables ip6tables nfacct ip jq openssl curl go setsid; do
+  command -v "$c" >/dev/null || die "$c not found (apt-get install containerd runc containernetworking-plugins iptables nfacct jq openssl curl util-linux iproute2)"
 done
 for p in bridge host-local loopback; do
   [[ -x $CNI_BIN_DIR/$p ]] || die "CNI plugin $CNI_BIN_DIR/$p missing (apt-get install containernetworking-plugins, or set CNI_BIN_DIR)"
@@ -58,6 +58,9 @@ echo "made by src/ci/cluster/up.sh: up.sh deletes and remakes this directory on 
 if iptables -w -t nat -S KUBE-SERVICES >/dev/null 2>&1; then
   die "iptables chain KUBE-SERVICES exists: another kube-proxy (or a cluster that down.sh did not remove) runs on this host"
 fi
+if iptables -w -t filter -S "$APISERVER_CHAIN" >/dev/null 2>&1; then
+  die "iptables chain $APISERVER_CHAIN exists but no local cluster is recorded in $STATE_DIR: not ours to take over or remove"
+fi
 
 # --- record what the host looked like, before changing anything (down.sh puts it back) ---
 mkdir -p "$STATE_DIR"
@@ -71,9 +74,13 @@ trap on_exit EXIT
 : > "$STATE_DIR/created-dirs"
 for d in $HOST_DIRS; do [[ -e $d ]] || echo "$d" >> "$STATE_DIR/created-dirs"; done
 for kv in $SYSCTLS; do echo "${kv%%=*}=$(sysctl -n "${kv%%=*}")"; done > "$STATE_DIR/sysctls"
+: > "$STATE_DIR/absent-before"
 for ipt in iptables ip6tables; do
-  command -v $ipt >/dev/null || continue
   for t in filter nat mangle raw; do ipt_chains $ipt $t > "$STATE_DIR/chains.$ipt.$t" || true; done
+  $ipt -w -t filter -S "$KUBE_PROXY_KEPT_CHAIN" >/dev/null 2>&1 || echo "chain $ipt $KUBE_PROXY_KEPT_CHAIN" >> "$STATE_DIR/absent-before"
+done
+for c in $KUBE_PROXY_COUNTERS; do
+  nfacct get "$c" >/dev/null 2>&1 || echo "counter $c" >> "$STATE_DIR/absent-before"
 done
 
 # --- cgroups: the kubelet's cgroupRoot in every hierarchy (cgroup v1 needs it to exist), and in it $HOST_CGROUP for
@@ -183,12 +190,14 @@ kubectl() { "$K8S_BIN/kubectl" --kubeconfig="$work/admin.kubeconfig" "$@"; }
 started=$SECONDS
 # kube-apiserver listens on all addresses (one --bind-address only): on 127.0.0.1 for the host's kubeconfigs and on
 # $BRIDGE_IP, which it advertises as the endpoint of the `kubernetes` Service (10.96.0.1:443) for pods. Connections
-# to its port from anywhere but the host itself and the pods' bridge are dropped (chain INTEGCOV-APISERVER).
-iptables -w -N INTEGCOV-APISERVER
-iptables -w -A INTEGCOV-APISERVER -i lo -j RETURN
-iptables -w -A INTEGCOV-APISERVER -i "$BRIDGE" -j RETURN
-iptables -w -A INTEGCOV-APISERVER -j DROP
-iptables -w -I INPUT -p tcp --dport "$api_port" -j INTEGCOV-APISERVER
+# to its port from anywhere but the host itself and the pods' bridge are dropped (chain $APISERVER_CHAIN). The port
+# is recorded first: down.sh removes exactly this rule and chain.
+echo "$api_port" > "$STATE_DIR/apiserver-port"
+iptables -w -N "$APISERVER_CHAIN"
+iptables -w -A "$APISERVER_CHAIN" -i lo -j RETURN
+iptables -w -A "$APISERVER_CHAIN" -i "$BRIDGE" -j RETURN
+iptables -w -A "$APISERVER_CHAIN" -j DROP
+iptables -w -I INPUT -p tcp --dport "$api_port" -j "$APISERVER_CHAIN"
 
 start etcd "$K8S_BIN/etcd" --name integcov --data-dir "$work/etcd" \
   --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
@@ -327,6 +336,7 @@ iptables: {masqueradeAll: true, localhostNodePorts: false, syncPeriod: 30s, minS
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
 oomScoreAdj: 0
 YAML
+touch "$STATE_DIR/kube-proxy-started"   # down.sh runs kube-proxy --cleanup
 start kube-proxy "$K8S_BIN/kube-proxy" --config="$work/kube-proxy.yaml" --v=1
 wait_for kube-proxy "healthz on 127.0.0.1:$proxy_healthz_port" curl -sf "http://127.0.0.1:$proxy_healthz_port/healthz"
 

@@ -67,6 +67,9 @@ public final class LocalCluster implements AutoCloseable {
                 missing.add(tool + " (apt-get install containerd runc)");
             }
         }
+        if (!onPath("nfacct")) {
+            missing.add("nfacct (apt-get install nfacct: down.sh removes kube-proxy's counters with it)");
+        }
         String cni = System.getenv().getOrDefault("CNI_BIN_DIR", "/usr/lib/cni");
         if (!Files.isExecutable(Path.of(cni, "bridge"))) {
             missing.add(cni + "/bridge (apt-get install containernetworking-plugins)");

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * &#64;ExtendWith(LocalClusterExtension.class)
  * class SomeTest { &#64;BeforeAll static void setUp(LocalCluster cluster) { ... } }
  * </pre>
- * Without the prerequisites (binaries of src/ci/build-k8s.sh, root, containerd, runc, CNI plugins) the classes are
+ * Without the prerequisites (binaries of src/ci/build-k8s.sh, root, containerd, runc, nfacct, CNI plugins) the classes are
  * skipped with the reason, or fail when INTEGCOV_E2E_REQUIRED is set (CI). A failed start fails every class using it
  * (the start is not retried per class).
  */
