@@ -1,5 +1,6 @@
 package io.integcov.e2e;
 
+import io.integcov.testing.Executables;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.channels.FileChannel;
@@ -77,13 +78,9 @@ public final class LocalCluster implements AutoCloseable {
         return missing.isEmpty() ? null : "the local cluster needs " + String.join(", ", missing);
     }
 
-    static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return Files.isExecutable(Path.of("/usr/sbin", tool)) || Files.isExecutable(Path.of("/sbin", tool));
+    /** The PATH lookup up.sh's {@code command -v} does, so a tool missing here is one up.sh would refuse to run without. */
+    private static boolean onPath(String tool) {
+        return Executables.onPath(tool).isPresent();
     }
 
     /** Takes the machine-wide lock (waiting for another run's cluster to stop), then runs up.sh in {@code workDir}. */
