@@ -141,22 +141,15 @@ pki=$work/pki
   chmod 600 ./*.key tokens.csv
 )
 api_url=https://127.0.0.1:$api_port
-kubeconfig() { # file user token
-  cat > "$1" <<YAML
-apiVersion: v1
-kind: Config
-clusters:
-- name: integcov-local
-  cluster: {server: "$api_url", certificate-authority: "$pki/ca.crt"}
-users:
-- name: "$2"
-  user: {token: "$3"}
-contexts:
-- name: integcov-local
-  context: {cluster: integcov-local, user: "$2", namespace: default}
-current-context: integcov-local
-YAML
-  chmod 600 "$1"
+kubeconfig() { # file user token: written by kubectl itself (mode 0600), one cluster, user and context
+  local config=("$K8S_BIN/kubectl" config --kubeconfig="$1")
+  (
+    umask 077
+    "${config[@]}" set-cluster integcov-local --server="$api_url" --certificate-authority="$pki/ca.crt" --embed-certs
+    "${config[@]}" set-credentials "$2" --token="$3"
+    "${config[@]}" set-context integcov-local --cluster=integcov-local --user="$2" --namespace=default
+    "${config[@]}" use-context integcov-local
+  ) >/dev/null
 }
 kubeconfig "$work/admin.kubeconfig" integcov-admin "$admin_token"
 kubeconfig "$work/kubelet.kubeconfig" "system:node:$NODE_NAME" "$kubelet_token"
