@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -100,45 +99,44 @@ func runChild(mode string) int {
 
 // proc is a running agent (or other program) with captured output.
 type proc struct {
-	cmd    *exec.Cmd
-	mu     sync.Mutex
-	stdout strings.Builder
-	stderr strings.Builder
-	lines  chan string
-	exited chan struct{} // closed once the process was reaped (all of stdout read first)
+	cmd     *exec.Cmd
+	mu      sync.Mutex
+	stdout  strings.Builder
+	stderr  strings.Builder
+	partial string // stdout after its last newline
+	lines   chan string
+	exited  chan struct{} // closed once the process was reaped and its output read
 }
+
+// pipeGuard bounds how long Wait reads output after the process exited: a child the agent left behind (an agent
+// that died instead of waiting for it) keeps the pipes open, and the test must fail on the exit, not hang on them.
+const pipeGuard = 10 * time.Second
 
 // start runs argv with the test's environment plus env (KEY=VALUE) and waits for nothing.
 func start(t *testing.T, env []string, argv ...string) *proc {
 	t.Helper()
 	p := &proc{cmd: exec.Command(argv[0], argv[1:]...), lines: make(chan string, 1024), exited: make(chan struct{})}
 	p.cmd.Env = append(os.Environ(), env...)
-	out, err := p.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	p.cmd.Stdout = writerFunc(p.writeStdout)
 	p.cmd.Stderr = writerFunc(func(b []byte) (int, error) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		return p.stderr.Write(b)
 	})
+	p.cmd.WaitDelay = pipeGuard
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.stdout.WriteString(sc.Text() + "\n")
-			p.mu.Unlock()
-			select {
-			case p.lines <- sc.Text():
-			default:
-			}
-		}
-		close(p.lines)
-		// all of stdout is read before Wait closes the pipe (exec.Cmd's rule), so no output is lost
+		// Wait returns once the process exited and its output was copied (or pipeGuard passed after the exit)
 		p.cmd.Wait()
+		p.mu.Lock()
+		if p.partial != "" {
+			p.sendLine(p.partial)
+			p.partial = ""
+		}
+		p.mu.Unlock()
+		close(p.lines)
 		close(p.exited)
 	}()
 	t.Cleanup(func() {
@@ -148,6 +146,32 @@ func start(t *testing.T, env []string, argv ...string) *proc {
 		}
 	})
 	return p
+}
+
+// writeStdout keeps the output and hands each complete line to awaitLine.
+func (p *proc) writeStdout(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stdout.Write(b)
+	text := p.partial + string(b)
+	for {
+		i := strings.IndexByte(text, '\n')
+		if i < 0 {
+			break
+		}
+		p.sendLine(text[:i])
+		text = text[i+1:]
+	}
+	p.partial = text
+	return len(b), nil
+}
+
+// sendLine passes a line on unless nobody is reading (the buffer is full); the output keeps it either way.
+func (p *proc) sendLine(line string) {
+	select {
+	case p.lines <- line:
+	default:
+	}
 }
 
 // ended tells whether the process has exited and was reaped.

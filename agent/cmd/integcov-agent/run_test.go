@@ -252,6 +252,10 @@ func TestUnhandledSIGHUPKillsTheChildWith129(t *testing.T) {
 	if code := p.wait(t); code != 129 {
 		t.Fatalf("exit %d: %s", code, p.describe())
 	}
+	// the agent itself was not killed: it forwarded SIGHUP and exited with the child's 128+1
+	if ws := p.cmd.ProcessState.Sys().(syscall.WaitStatus); ws.Signaled() {
+		t.Fatalf("the agent was killed by %v instead of forwarding it: %s", ws.Signal(), p.describe())
+	}
 }
 
 func TestMissingCoverDirIsCreatedWorldWritableBeforeTheChildStarts(t *testing.T) {

@@ -54,15 +54,25 @@ type Supervisor struct {
 	firstTerm time.Time
 }
 
-// SubscribedBeforeStart is the signal subscribed before the child starts: SIGTERM, which the kubelet (through the
-// container runtime) sends to stop a container at any moment, also in its first millisecond. Go's os/signal makes
-// each subscription a round trip to a signal-mask thread it starts on the first one: SIGTERM alone delays the
-// child's start by ~0.2 ms (mostly that thread), the six signals a container commonly gets (SIGTERM, SIGINT,
-// SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2) by ~0.5 ms, all of Forwarded by 1-2 ms. So the rest are subscribed right
-// after the start, lowest numbers first (SIGHUP, SIGINT and SIGQUIT are 1-3), within a fraction of a millisecond.
-var SubscribedBeforeStart = []os.Signal{syscall.SIGTERM}
+// SubscribedBeforeStart are the signals subscribed before the child starts. Go's runtime handles every signal from
+// its start-up on, and until a signal is subscribed it ends the process on the first twelve listed here (SIGHUP,
+// SIGINT and SIGTERM exit, the others print a traceback and exit 2) and leaves SIGTSTP, SIGTTIN and SIGTTOU their
+// default action, which stops the process; every other signal it drops. An agent killed or stopped after the child
+// started takes the child down or stops forwarding to it (in a container, PID 1's exit ends every process), and a
+// subscription "right after the start" is not soon enough: under load the app has started, become ready and been
+// signalled by a test or a tool before the agent ran again. SIGUSR1 and SIGUSR2, which apps use for reloads and
+// dumps, are subscribed first too, so that they are queued for the child rather than dropped. Each subscription is a
+// round trip to the signal-mask thread os/signal starts on the first one; the rest of Forwarded, which an
+// unsubscribed Go program survives (a test checks that against the runtime), are subscribed right after the start.
+// See bench/README.md for the cost.
+var SubscribedBeforeStart = []os.Signal{
+	syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGILL, syscall.SIGTRAP, syscall.SIGABRT, syscall.SIGBUS,
+	syscall.SIGFPE, syscall.SIGSEGV, syscall.SIGTERM, syscall.SIGSTKFLT, syscall.SIGSYS,
+	syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU,
+	syscall.SIGUSR1, syscall.SIGUSR2,
+}
 
-// Listen subscribes to SubscribedBeforeStart. Call it before Start so that a SIGTERM arriving in between is queued
+// Listen subscribes to SubscribedBeforeStart. Call it before Start so that one of them arriving in between is queued
 // and delivered to the child once it exists, instead of killing the agent. Start subscribes the rest of Forwarded.
 func Listen() *Supervisor {
 	s := &Supervisor{signals: make(chan os.Signal, 128)}
