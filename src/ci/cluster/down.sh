@@ -85,14 +85,14 @@ fi
 if [[ -f $STATE_DIR/kube-proxy-started && -x $K8S_BIN/kube-proxy ]]; then
   "$K8S_BIN/kube-proxy" --cleanup > "$work/logs/kube-proxy-cleanup.log" 2>&1 || true
   for ipt in iptables ip6tables; do
-    absent_before "chain $ipt $KUBE_PROXY_KEPT_CHAIN" || continue
+    chain_absent_before $ipt "$KUBE_PROXY_KEPT_CHAIN" || continue
     for from in INPUT OUTPUT; do
       while $ipt -w -D $from -j "$KUBE_PROXY_KEPT_CHAIN" 2>/dev/null; do :; done
     done
     $ipt -w -F "$KUBE_PROXY_KEPT_CHAIN" 2>/dev/null && $ipt -w -X "$KUBE_PROXY_KEPT_CHAIN"
   done
   for c in $KUBE_PROXY_COUNTERS; do
-    absent_before "counter $c" && nfacct get "$c" >/dev/null 2>&1 && nfacct delete "$c"
+    counter_absent_before "$c" && nfacct get "$c" >/dev/null 2>&1 && nfacct delete "$c"
   done
 fi
 
@@ -145,7 +145,7 @@ for ipt in iptables ip6tables; do
   done
 done
 for c in $KUBE_PROXY_COUNTERS; do
-  absent_before "counter $c" && nfacct get "$c" >/dev/null 2>&1 && left+=("nfacct counter $c")
+  counter_absent_before "$c" && nfacct get "$c" >/dev/null 2>&1 && left+=("nfacct counter $c")
 done
 if [[ -f $STATE_DIR/created-dirs ]]; then
   while read -r d; do [[ -n $d && -e $d ]] && left+=("directory $d"); done < "$STATE_DIR/created-dirs"

@@ -27,7 +27,8 @@ kernel.keys.root_maxkeys=1000000 kernel.keys.root_maxbytes=25000000 net.ipv4.ip_
 # - up.sh's own chain $APISERVER_CHAIN (filter) and the one INPUT rule for the apiserver's port ($STATE_DIR/apiserver-port);
 # - kube-proxy's chains and rules, which `kube-proxy --cleanup` removes except its chain $KUBE_PROXY_KEPT_CHAIN (filter,
 #   both families: left empty, still jumped to from INPUT and OUTPUT) and its nfacct counters $KUBE_PROXY_COUNTERS;
-#   down.sh removes those by name, and only the ones up.sh found absent ($STATE_DIR/absent-before).
+#   down.sh removes those by name, and only the ones up.sh found absent (the chain lists $STATE_DIR/chains.*, and
+#   $STATE_DIR/counters-absent for the counters).
 # The kubelet (makeIPTablesUtilChains: false) and the CNI bridge plugin (ipMasq: false, no portmap) add none.
 # down.sh's final check reports (never removes) any chain with these prefixes that is new since up.sh.
 APISERVER_CHAIN=INTEGCOV-APISERVER
@@ -78,8 +79,11 @@ new_cluster_chains() {
   ipt_chains "$1" "$2" | grep -E "$CLUSTER_CHAINS_RE" | grep -vxF -f "$before"
 }
 
-# true when up.sh recorded that $1 ("chain iptables|ip6tables NAME" or "counter NAME") did not exist before it
-absent_before() { [[ -f $STATE_DIR/absent-before ]] && grep -qxF "$1" "$STATE_DIR/absent-before"; }
+# true when up.sh recorded that filter chain $2 of $1 (iptables|ip6tables) did not exist before it
+chain_absent_before() { [[ -f $STATE_DIR/chains.$1.filter ]] && ! grep -qxF "$2" "$STATE_DIR/chains.$1.filter"; }
+
+# true when up.sh recorded that nfacct counter $1 did not exist before it
+counter_absent_before() { [[ -f $STATE_DIR/counters-absent ]] && grep -qxF "$1" "$STATE_DIR/counters-absent"; }
 
 # a TCP port on 127.0.0.1 for a cluster process: below the kernel's ephemeral range (so no outgoing connection is
 # given it meanwhile) and used by no socket now (/proc/net/tcp*: any state); $1.. ports already handed out

@@ -74,14 +74,12 @@ trap on_exit EXIT
 : > "$STATE_DIR/created-dirs"
 for d in $HOST_DIRS; do [[ -e $d ]] || echo "$d" >> "$STATE_DIR/created-dirs"; done
 for kv in $SYSCTLS; do echo "${kv%%=*}=$(sysctl -n "${kv%%=*}")"; done > "$STATE_DIR/sysctls"
-: > "$STATE_DIR/absent-before"
 for ipt in iptables ip6tables; do
   for t in filter nat mangle raw; do ipt_chains $ipt $t > "$STATE_DIR/chains.$ipt.$t" || true; done
-  $ipt -w -t filter -S "$KUBE_PROXY_KEPT_CHAIN" >/dev/null 2>&1 || echo "chain $ipt $KUBE_PROXY_KEPT_CHAIN" >> "$STATE_DIR/absent-before"
 done
 for c in $KUBE_PROXY_COUNTERS; do
-  nfacct get "$c" >/dev/null 2>&1 || echo "counter $c" >> "$STATE_DIR/absent-before"
-done
+  nfacct get "$c" >/dev/null 2>&1 || echo "$c"
+done > "$STATE_DIR/counters-absent"
 
 # --- cgroups: the kubelet's cgroupRoot in every hierarchy (cgroup v1 needs it to exist), and in it $HOST_CGROUP for
 # the processes up.sh starts: everything of the cluster is then in one subtree, where down.sh finds it (shims too) ---
